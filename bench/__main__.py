@@ -1,0 +1,3 @@
+from bench import notebook_costs
+
+notebook_costs.main()

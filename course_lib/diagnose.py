@@ -1,0 +1,68 @@
+"""Name the likely cause when an array differs from the one expected.
+
+Students' gradient bugs have a handful of shapes: a constant factor (2x, 1/2, a missing 1/N), a flipped
+sign, a transposed matrix, a reduction over the wrong axis. Recognising them turns "wrong output" into a
+hint the student can act on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_FACTOR_NAMES = {
+    2.0: "about 2x too large: a term counted twice, or a missing 1/2 (e.g. in 0.5 * reg * W**2)",
+    0.5: "about half the expected size: a stray 1/2, or a term counted once where it should be twice",
+    -1.0: "the sign is flipped: check a subtraction or the direction of a step",
+}
+
+
+def _constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
+    """Return k when got ~= k * expected for one scalar k (least squares fit), else None."""
+    e = expected.ravel()
+    g = got.ravel()
+    denom = float(e @ e)
+    if denom == 0.0 or not np.all(np.isfinite(g)):
+        return None
+    k = float(g @ e) / denom
+    residual = np.linalg.norm(g - k * e)
+    if residual > 1e-3 * max(np.linalg.norm(g), np.linalg.norm(k * e)):
+        return None
+    return k
+
+
+def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
+    """A short sentence naming the probable mistake, or None when no known pattern fits."""
+    got = np.asarray(got)
+    expected = np.asarray(expected)
+    if got.shape != expected.shape:
+        if got.ndim == 2 and got.shape == expected.shape[::-1] and np.allclose(got.T, expected, rtol=1e-5, atol=1e-8):
+            return "it is the transpose of the expected array: check the order in a matrix product (X.T @ d vs d @ X)"
+        if got.size != expected.size and got.ndim <= expected.ndim:
+            return (f"shape {got.shape} instead of {expected.shape}: a sum or mean over the wrong axis, "
+                    "or a missing keepdims")
+        return f"shape {got.shape} instead of {expected.shape}"
+    if got.size == 0:
+        return None
+    if not np.all(np.isfinite(got)):
+        return "it contains NaN or inf: an overflow (e.g. exp of a large number without shifting) or a division by zero"
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and not np.allclose(expected, expected.T):
+        if np.allclose(got, expected.T, rtol=1e-5, atol=1e-8):
+            return "it is the transpose of the expected array: check the order in a matrix product"
+    k = _constant_factor(got, expected)
+    if k is None:
+        return None
+    for factor, text in _FACTOR_NAMES.items():
+        if abs(k - factor) <= 1e-3 * abs(factor):
+            return text
+    if batch_size and batch_size > 1:
+        if abs(k - batch_size) <= 1e-3 * batch_size:
+            return f"{batch_size}x too large, the batch size: a missing division by N (average over the batch)"
+        if abs(k * batch_size - 1) <= 1e-3:
+            return f"{batch_size}x too small, the batch size: divided by N twice"
+    if abs(k - round(k)) <= 1e-3 * abs(k) and abs(round(k)) > 2:
+        return f"off by a constant factor of {round(k)}: a missing division by a count (N?)"
+    if abs(k) > 1e-12 and abs(1 / k - round(1 / k)) <= 1e-3 / abs(k) and abs(round(1 / k)) > 2:
+        return f"off by a constant factor of 1/{round(1 / k)}: an extra division by a count"
+    if abs(k - 1.0) > 1e-6 and got.size > 1:  # any two scalars are "proportional": say nothing
+        return f"proportional to the expected array, off by a factor of {k:.4g}"
+    return None

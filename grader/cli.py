@@ -1,0 +1,99 @@
+"""`grader` / `python -m grader`: the instructor's commands. Problems print one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader.course import DEFAULT_CELL_TIMEOUT, Course
+from grader.errors import GraderError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="grader", description="Release, collect, autograde, feedback and report "
+                                "for the course, on top of nbgrader.")
+    p.add_argument("--repo", type=Path, help="course repository holding solutions/ and lessons/ (default: this one)")
+    p.add_argument("--course-dir", type=Path, help="nbgrader course folder: gradebook, submissions, feedback, "
+                   "reports (default: <repo>/course)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("release", help="regenerate lessons/ from solutions/ (solutions and hidden tests stripped)")
+    r.add_argument("lessons", nargs="*", help="lesson names (default: all)")
+    r.add_argument("--check", action="store_true", help="only report lessons whose lessons/ copy is stale (exit 1)")
+
+    c = sub.add_parser("collect", help="put a folder of notebooks or an LMS zip into submitted/")
+    c.add_argument("source", type=Path, help="a folder (<student>/<lesson>.ipynb or LMS file names) or a .zip")
+    c.add_argument("--regex", help="named regex with (?P<student_id>...) and (?P<file_id>...) for file names")
+
+    a = sub.add_parser("autograde", help="grade submissions; a status beside every score")
+    a.add_argument("lessons", nargs="*", help="lesson names (default: all)")
+    a.add_argument("--student", action="append", help="only this student (repeatable)")
+    a.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default: %(default)s)")
+
+    f = sub.add_parser("feedback", help="HTML feedback per submission, hidden tests removed")
+    f.add_argument("lessons", nargs="*", help="lesson names (default: all)")
+    f.add_argument("--student", action="append", help="only this student (repeatable)")
+
+    rep = sub.add_parser("report", help="grades.csv, lms_grades.csv, exercises.csv and a grade histogram")
+    rep.add_argument("--out", type=Path, help="output folder (default: <course-dir>/reports)")
+
+    d = sub.add_parser("demo", help="release, grade a sample class, feedback, report, and print the results")
+    d.add_argument("--cell-timeout", type=int, default=20, help="seconds per cell (default: %(default)s)")
+    return p
+
+
+def _run(args) -> int:
+    if args.command == "demo":
+        from grader.demo import run_demo
+
+        run_demo(args.repo, args.course_dir, cell_timeout=args.cell_timeout)
+        return 0
+    course = Course.at(args.repo, args.course_dir)
+    if args.command == "release":
+        from grader.release import release, stale_lessons
+
+        if args.check:
+            course.resolve_lessons(args.lessons)
+            stale = [s for s in stale_lessons(course) if not args.lessons or s in args.lessons]
+            for lesson in stale:
+                print(f"stale: lessons/{lesson}.ipynb differs from a fresh release of solutions/{lesson}.ipynb")
+            print("lessons/ is up to date" if not stale else "run `grader release` (or `make release`) to regenerate")
+            return 1 if stale else 0
+        for path in release(course, args.lessons):
+            print(f"wrote {path}")
+    elif args.command == "collect":
+        from grader.collect import DEFAULT_FILENAME_REGEX, collect
+
+        result = collect(course, args.source, args.regex or DEFAULT_FILENAME_REGEX)
+        for reason in result.skipped:
+            print(f"skipped {reason}", file=sys.stderr)
+        print(f"collected {len(result.collected)} notebook(s) into {course.course_dir / 'submitted'}")
+    elif args.command == "autograde":
+        from grader.autograde import autograde
+        from grader.demo import format_table
+
+        print(format_table(autograde(course, args.lessons, args.student, args.cell_timeout)))
+    elif args.command == "feedback":
+        from grader.feedback import generate_feedback
+
+        pages = generate_feedback(course, args.lessons, args.student)
+        print(f"wrote {len(pages)} feedback page(s) under {course.course_dir / 'feedback'}")
+    elif args.command == "report":
+        from grader.report import write_reports
+
+        for path in write_reports(course, args.out).values():
+            print(f"wrote {path}")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except GraderError as exc:
+        print(f"grader: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("grader: interrupted; finished submissions are kept in outcomes.json", file=sys.stderr)
+        return 130

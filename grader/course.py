@@ -1,0 +1,100 @@
+"""Where things live: the repo (solutions/, lessons/) and the instructor's nbgrader course folder.
+
+nbgrader wants `source/<assignment>/<notebook>.ipynb`; the repo keeps flat `solutions/<lesson>.ipynb`.
+Each lesson is one nbgrader assignment holding one notebook of the same name. The course folder
+(gradebook, submissions, feedback, reports) is the instructor's data and stays out of git.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import GraderError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+COURSE_ID = "nn-training"
+DEFAULT_CELL_TIMEOUT = 60  # seconds per cell; the slowest solution cell takes a few seconds
+
+
+def ensure_tools_on_path() -> None:
+    """nbgrader shells out to `alembic`, which lives beside this interpreter."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+@dataclass(frozen=True)
+class Course:
+    repo: Path
+    course_dir: Path
+
+    @classmethod
+    def at(cls, repo: Path | str | None = None, course_dir: Path | str | None = None) -> "Course":
+        repo = Path(repo).resolve() if repo else REPO_ROOT
+        if not (repo / "solutions").is_dir():
+            raise GraderError(f"no solutions/ folder in {repo}: point --repo at the course repository")
+        course_dir = Path(course_dir).resolve() if course_dir else repo / "course"
+        return cls(repo, course_dir)
+
+    # --- the repo -----------------------------------------------------------------------------
+    @property
+    def solutions_dir(self) -> Path:
+        return self.repo / "solutions"
+
+    @property
+    def lessons_dir(self) -> Path:
+        return self.repo / "lessons"
+
+    def lesson_names(self) -> list[str]:
+        return sorted(p.stem for p in self.solutions_dir.glob("*.ipynb"))
+
+    def resolve_lessons(self, names=None) -> list[str]:
+        """The lessons asked for (all when none), refusing unknown names with the list of known ones."""
+        known = self.lesson_names()
+        if not known:
+            raise GraderError(f"no lessons found: {self.solutions_dir} has no .ipynb files")
+        if not names:
+            return known
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise GraderError(f"unknown lesson {', '.join(map(repr, unknown))}; known lessons: {', '.join(known)}")
+        return list(names)
+
+    # --- the nbgrader course folder -----------------------------------------------------------
+    def source_notebook(self, lesson: str) -> Path:
+        return self.course_dir / "source" / lesson / f"{lesson}.ipynb"
+
+    def release_notebook(self, lesson: str) -> Path:
+        return self.course_dir / "release" / lesson / f"{lesson}.ipynb"
+
+    def submitted_notebook(self, student: str, lesson: str) -> Path:
+        return self.course_dir / "submitted" / student / lesson / f"{lesson}.ipynb"
+
+    def autograded_notebook(self, student: str, lesson: str) -> Path:
+        return self.course_dir / "autograded" / student / lesson / f"{lesson}.ipynb"
+
+    def feedback_html(self, student: str, lesson: str) -> Path:
+        return self.course_dir / "feedback" / student / lesson / f"{lesson}.html"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.course_dir / "reports"
+
+    @property
+    def gradebook_url(self) -> str:
+        return f"sqlite:///{self.course_dir / 'gradebook.db'}"
+
+    def students(self) -> list[str]:
+        submitted = self.course_dir / "submitted"
+        return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
+
+    def sync_sources(self, lessons) -> None:
+        """Copy solutions/<lesson>.ipynb into nbgrader's source/ layout."""
+        for lesson in lessons:
+            target = self.source_notebook(lesson)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.solutions_dir / f"{lesson}.ipynb", target)

@@ -1,0 +1,108 @@
+"""`grader demo`: the instructor's whole job on a sample class, from release to report."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from grader import samples
+from grader.autograde import autograde
+from grader.bug_bank import bugs_for
+from grader.collect import collect
+from grader.course import Course
+from grader.feedback import generate_feedback
+from grader.outcomes import Outcome
+from grader.release import release
+from grader.report import write_reports
+
+# Who is in the sample class, and what each one hands in.
+SAMPLE_STUDENTS = {
+    "ada": "everything correct",
+    "ben": "two functions wrong (from the bug bank)",
+    "cy": "handed in the blank notebook",
+    "dee": "correct, but one cell never finishes",
+    "eve": "the upload was cut off half way",
+    "fay": "correct, but deleted a test cell",
+}
+
+
+def _submission(course: Course, lesson: str, student: str, workdir: Path) -> Path:
+    path = workdir / f"{student}_attempt_2026-11-23_{lesson}.ipynb"
+    correct = samples.filled_in(course, lesson)
+    if student == "ben":
+        first_bug = {}
+        for bug in bugs_for(lesson):
+            first_bug.setdefault(bug.function, bug)
+        nb = correct
+        for bug in list(first_bug.values())[:2]:
+            nb = samples.plant(nb, bug.function, bug.source)
+        return samples.write(nb, path)
+    if student == "cy":
+        return samples.write(samples.blank(course, lesson), path)
+    if student == "dee":
+        return samples.write(samples.hanging(correct), path)
+    if student == "eve":
+        return samples.write_corrupted(correct, path)
+    if student == "fay":
+        return samples.write(samples.without_first_test(correct), path)
+    return samples.write(correct, path)
+
+
+def build_sample_zip(course: Course, target: Path) -> Path:
+    """An LMS-style download: one zip, files named <student>_attempt_<date>_<lesson>.ipynb."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="grader-samples-") as tmp, zipfile.ZipFile(target, "w") as zf:
+        for lesson in course.resolve_lessons():
+            for student in SAMPLE_STUDENTS:
+                path = _submission(course, lesson, student, Path(tmp))
+                zf.write(path, path.name)
+    return target
+
+
+def format_table(outcomes: list[Outcome]) -> str:
+    """Student rows, a score column per lesson, and the status of anything that was not ok."""
+    lessons = sorted({o.lesson for o in outcomes})
+    students = sorted({o.student for o in outcomes})
+    by_key = {(o.student, o.lesson): o for o in outcomes}
+    header = ["student", *lessons, "status"]
+    rows = []
+    for student in students:
+        cells, notes = [], []
+        for lesson in lessons:
+            o = by_key.get((student, lesson))
+            if o is None:
+                cells.append("not submitted")
+                continue
+            cells.append(f"{'—' if o.score is None else f'{o.score:g}'} / {o.max_score:g}")
+            if o.status != "ok":
+                notes.append(o.describe() if len(lessons) == 1 else f"{lesson}: {o.describe()}")
+        rows.append([student, *cells, "; ".join(notes) or "ok"])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for r in [header, *rows]:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[-1])
+    return "\n".join(lines)
+
+
+def run_demo(repo=None, course_dir=None, cell_timeout: int = 20) -> list[Outcome]:
+    repo = Path(repo).resolve() if repo else None
+    course = Course.at(repo, course_dir or (repo or Course.at().repo) / "build" / "demo")
+    shutil.rmtree(course.course_dir, ignore_errors=True)
+    print(f"[1/5] release: regenerating lessons/ from solutions/ ({len(course.resolve_lessons())} lesson(s))")
+    for path in release(course):
+        print(f"      wrote {path.relative_to(course.repo)}")
+    archive = build_sample_zip(course, course.course_dir / "downloads" / "lms_export.zip")
+    collected = collect(course, archive)
+    print(f"[2/5] collect: {len(collected.collected)} notebooks from {archive.relative_to(course.repo)} "
+          f"({len(SAMPLE_STUDENTS)} sample students: " + "; ".join(f"{k}: {v}" for k, v in SAMPLE_STUDENTS.items()) + ")")
+    print(f"[3/5] autograde (cell time limit {cell_timeout} s)")
+    outcomes = autograde(course, cell_timeout=cell_timeout)
+    pages = generate_feedback(course)
+    print(f"[4/5] feedback: {len(pages)} HTML pages in {course.course_dir.relative_to(course.repo) / 'feedback'}")
+    reports = write_reports(course)
+    print(f"[5/5] report: " + ", ".join(str(p.relative_to(course.repo)) for p in reports.values()))
+    print()
+    print(format_table(outcomes))
+    return outcomes

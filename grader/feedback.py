@@ -1,0 +1,69 @@
+"""Feedback for students: their notebook with scores, never the hidden tests or their tracebacks.
+
+nbgrader's generate_feedback renders the autograded notebook, which holds the hidden tests (autograde
+put them back to run them) and tracebacks quoting their lines. HideHiddenTests runs first in its
+pipeline: it cuts the hidden region and turns each error in a test cell into the test's name, what
+differed and the hint from the check's message.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from nbgrader.preprocessors import ClearHiddenTests
+from nbgrader import utils
+
+from grader import outcomes as st
+from grader.course import Course
+from grader.errors import GraderError
+from grader.nbgrader_setup import make_api
+from grader.outcomes import Ledger
+
+HIDDEN_NOTE = "# Hidden tests ran here; their code is not shown."
+
+
+class HideHiddenTests(ClearHiddenTests):
+    enforce_metadata = False  # also strip regions that a student pasted into other cells
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        had_hidden = self._remove_hidden_test_region(cell)
+        if had_hidden:
+            cell.source = cell.source.rstrip() + "\n" + HIDDEN_NOTE
+        if cell.cell_type == "code" and (had_hidden or utils.is_grade(cell)):
+            test_name = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {cell_index + 1}")
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
+                    output["traceback"] = [f"{test_name} failed. {message}"]
+        return cell, resources
+
+
+def _status_page(outcome) -> str:
+    return (f"<html><head><meta charset='utf-8'><title>{html.escape(outcome.lesson)}</title></head><body>"
+            f"<h1>{html.escape(outcome.lesson)}</h1><p>Your submission could not be graded: "
+            f"<b>{html.escape(outcome.status)}</b>.</p><p>{html.escape(outcome.reason)}</p>"
+            "<p>Fix the problem and submit again; nothing from this attempt was scored.</p></body></html>")
+
+
+def generate_feedback(course: Course, lessons=None, students=None) -> list[Path]:
+    """One HTML page per graded submission (scored or not); returns their paths."""
+    lessons = course.resolve_lessons(lessons)
+    chosen = [o for o in Ledger(course.course_dir).load().values()
+              if o.lesson in lessons and (not students or o.student in students)]
+    if not chosen:
+        raise GraderError("no graded submissions to give feedback on: run `grader autograde` first")
+    api = make_api(course)
+    pages = []
+    for outcome in sorted(chosen, key=lambda o: o.key):
+        target = course.feedback_html(outcome.student, outcome.lesson)
+        if outcome.status in st.SCORED_STATUSES:
+            result = api.generate_feedback(outcome.lesson, outcome.student)
+            if not result["success"] or not target.exists():
+                raise GraderError(f"feedback failed for {outcome.key}: "
+                                  f"{(result.get('error') or 'no HTML written').strip().splitlines()[-1]}")
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_status_page(outcome), encoding="utf-8")
+        pages.append(target)
+    return pages

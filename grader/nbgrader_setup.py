@@ -1,0 +1,53 @@
+"""The nbgrader configuration of the course, in one place, and the API object built from it."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from traitlets.config import Config
+
+from grader.course import COURSE_ID, DEFAULT_CELL_TIMEOUT, Course, ensure_tools_on_path
+
+# Python warnings go to stderr, and nbgrader scores any stderr in a test cell as 0: drop them.
+WARNING_PATTERN = r"\w*Warning: "
+
+
+def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> Config:
+    c = Config()
+    c.CourseDirectory.root = str(course.course_dir)
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.db_url = course.gradebook_url
+    c.Execute.timeout = cell_timeout
+    c.Execute.interrupt_on_timeout = True
+    # nbgrader's default for Python kernels, plus a quiet kernel log (ipykernel 7 warns on every start).
+    c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+    c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and still graded
+    c.IgnorePattern.enabled = True
+    c.IgnorePattern.pattern = WARNING_PATTERN
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.GenerateFeedback.preprocessors = [
+        "grader.feedback.HideHiddenTests",
+        "nbgrader.preprocessors.GetGrades",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]
+    return c
+
+
+def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
+    """An NbGraderAPI on the course folder (created if needed), quiet unless something fails."""
+    ensure_tools_on_path()
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's gradebook triggers SQLAlchemy autoflush warnings that say nothing to an instructor.
+    warnings.filterwarnings("ignore", category=SAWarning)
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    course.course_dir.mkdir(parents=True, exist_ok=True)
+    config = nbgrader_config(course, cell_timeout)
+    coursedir = CourseDirectory(config=config)
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    api.log.setLevel(logging.ERROR)
+    return api

@@ -1,0 +1,60 @@
+"""What grading one submission produced: a score AND a health status, kept in a ledger beside the gradebook.
+
+nbgrader alone records a failed run as a silent 0 or keeps the score of an earlier run; the ledger says
+what happened, and a failure replaces whatever was there before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+OK = "ok"
+CELLS_RESTORED = "missing cells restored"
+TIMED_OUT = "timed out"
+KERNEL_DIED = "kernel died"
+UNREADABLE = "unreadable notebook"
+GRADING_ERROR = "grading error"
+
+# Statuses after which the score is still the notebook's honest result (cells that ran were scored).
+SCORED_STATUSES = {OK, CELLS_RESTORED, TIMED_OUT}
+
+
+@dataclass
+class Outcome:
+    student: str
+    lesson: str
+    status: str
+    reason: str = ""
+    score: float | None = None  # None: no score could be computed
+    max_score: float = 0.0
+    cells: dict[str, list[float]] = field(default_factory=dict)  # grade_id -> [score, max]
+
+    @property
+    def key(self) -> str:
+        return f"{self.student}/{self.lesson}"
+
+    def describe(self) -> str:
+        return self.status + (f": {self.reason}" if self.reason else "")
+
+
+class Ledger:
+    """outcomes.json in the course folder, rewritten atomically after every submission."""
+
+    def __init__(self, course_dir: Path):
+        self.path = Path(course_dir) / "outcomes.json"
+
+    def load(self) -> dict[str, Outcome]:
+        if not self.path.exists():
+            return {}
+        raw = json.loads(self.path.read_text(encoding="utf-8"))
+        return {key: Outcome(**value) for key, value in raw.items()}
+
+    def record(self, outcome: Outcome) -> None:
+        outcomes = self.load()
+        outcomes[outcome.key] = outcome
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps({k: asdict(v) for k, v in sorted(outcomes.items())}, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path)

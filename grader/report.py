@@ -1,0 +1,87 @@
+"""Reports from the ledger: a CSV per submission, a CSV for the LMS, a per-exercise table, a histogram."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+from grader.course import Course
+from grader.errors import GraderError
+from grader.outcomes import Ledger, Outcome
+
+
+def _pct(score, max_score) -> str:
+    return f"{100.0 * score / max_score:.1f}" if score is not None and max_score else ""
+
+
+def exercise_rows(outcomes: list[Outcome]) -> list[dict]:
+    """Per test cell: mean points and the share of full marks over the scored submissions."""
+    table = defaultdict(list)
+    for o in outcomes:
+        for grade_id, (score, max_score) in o.cells.items():
+            table[(o.lesson, grade_id, max_score)].append(score)
+    return [{"lesson": lesson, "exercise": grade_id, "max_points": max_score, "submissions": len(scores),
+             "mean_points": round(sum(scores) / len(scores), 3),
+             "full_marks_pct": round(100.0 * sum(s >= max_score for s in scores) / len(scores), 1)}
+            for (lesson, grade_id, max_score), scores in sorted(table.items())]
+
+
+def _write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _histogram(path: Path, percents: list[float]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(percents, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4472c4", edgecolor="white")
+    ax.set_xlabel("total score (%)")
+    ax.set_ylabel("students")
+    ax.set_title(f"Grade distribution ({len(percents)} students)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path]:
+    outcomes = sorted(Ledger(course.course_dir).load().values(), key=lambda o: (o.student, o.lesson))
+    if not outcomes:
+        raise GraderError("nothing to report: run `grader autograde` first")
+    out_dir = Path(out_dir) if out_dir else course.reports_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: out_dir / name for name in
+             ("grades.csv", "lms_grades.csv", "exercises.csv", "grade_histogram.png")}
+
+    _write_csv(paths["grades.csv"], [
+        {"student_id": o.student, "lesson": o.lesson, "score": "" if o.score is None else o.score,
+         "max_score": o.max_score, "percent": _pct(o.score, o.max_score), "status": o.status, "reason": o.reason}
+        for o in outcomes], ["student_id", "lesson", "score", "max_score", "percent", "status", "reason"])
+
+    lessons = sorted({o.lesson for o in outcomes})
+    by_student = defaultdict(dict)
+    for o in outcomes:
+        by_student[o.student][o.lesson] = o
+    lms_rows, percents = [], []
+    for student, done in sorted(by_student.items()):
+        total = sum(o.score or 0.0 for o in done.values())
+        possible = sum(o.max_score for o in done.values())
+        percents.append(100.0 * total / possible if possible else 0.0)
+        row = {"student_id": student, "total": total, "max_total": possible, "percent": _pct(total, possible),
+               "needs_attention": "; ".join(f"{o.lesson}: {o.describe()}" for o in done.values() if o.status != "ok")}
+        row.update({lesson: ("" if lesson not in done or done[lesson].score is None else done[lesson].score)
+                    for lesson in lessons})
+        lms_rows.append(row)
+    _write_csv(paths["lms_grades.csv"], lms_rows,
+               ["student_id", *lessons, "total", "max_total", "percent", "needs_attention"])
+
+    _write_csv(paths["exercises.csv"], exercise_rows(outcomes),
+               ["lesson", "exercise", "max_points", "submissions", "mean_points", "full_marks_pct"])
+    _histogram(paths["grade_histogram.png"], percents)
+    return paths

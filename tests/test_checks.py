@@ -1,0 +1,71 @@
+"""Value checks used by the notebooks' tests: they fail with precise messages."""
+
+import numpy as np
+import pytest
+
+from course_lib.checks import InputGuard, assert_close, assert_finite, assert_shape
+from course_lib.diagnose import likely_cause
+
+
+def test_assert_close_passes_equal_values():
+    assert_close("x", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12]))
+    assert_close("s", 3.0, 3.0)
+
+
+def test_message_names_check_index_values_and_cause():
+    expected = np.arange(1.0, 7.0).reshape(2, 3)
+    with pytest.raises(AssertionError) as err:
+        assert_close("dW", 2 * expected, expected)
+    msg = str(err.value)
+    assert msg.startswith("dW: 6 of 6 value(s) differ at index (1, 2)")
+    assert "got 12" in msg and "expected 6" in msg and "2x too large" in msg
+
+
+def test_missing_division_by_batch_is_named():
+    expected = np.linspace(-1, 1, 8)
+    with pytest.raises(AssertionError, match="missing division by N"):
+        assert_close("grad", expected * 32, expected, batch_size=32)
+
+
+def test_shape_and_none_and_nan_messages():
+    with pytest.raises(AssertionError, match=r"shape \(3,\), expected \(2,\)"):
+        assert_close("b", np.zeros(3), np.zeros(2))
+    with pytest.raises(AssertionError, match="forget to return"):
+        assert_close("loss", None, 1.0)
+    with pytest.raises(AssertionError, match="NaN"):
+        assert_close("loss", np.nan, 1.0)
+    with pytest.raises(AssertionError, match="NaN/inf"):
+        assert_finite("loss", np.array([1.0, np.inf]))
+    with pytest.raises(AssertionError, match=r"shape \(2, 2\), expected \(4,\)"):
+        assert_shape("x", np.zeros((2, 2)), (4,))
+
+
+def test_tiny_numbers_are_not_waved_through():
+    """np.allclose's default atol=1e-8 would call 1e-9 and 3e-9 equal; the course's checks do not."""
+    with pytest.raises(AssertionError):
+        assert_close("tiny", 3e-9, 1e-9)
+
+
+def test_input_guard_detects_in_place_mutation():
+    w = np.ones(3)
+    guard = InputGuard(w=w)
+    guard.check("f")
+    w -= 0.1
+    with pytest.raises(AssertionError, match="modified its input 'w' in place"):
+        guard.check("f")
+
+
+@pytest.mark.parametrize("got, expected, batch, fragment", [
+    (-np.arange(1.0, 5.0), np.arange(1.0, 5.0), None, "sign"),
+    (np.arange(1.0, 5.0) / 2, np.arange(1.0, 5.0), None, "half"),
+    (np.arange(1.0, 5.0) / 10, np.arange(1.0, 5.0), 10, "divided by N twice"),
+    (np.arange(6.0).reshape(3, 2), np.arange(6.0).reshape(3, 2).T, None, "transpose"),
+    (np.zeros(3), np.zeros((4, 3)), None, "wrong axis"),
+    (np.array([np.inf, 1.0]), np.array([1.0, 1.0]), None, "overflow"),
+])
+def test_likely_cause_patterns(got, expected, batch, fragment):
+    assert fragment in likely_cause(got, expected, batch)
+
+
+def test_no_cause_for_unrelated_values():
+    assert likely_cause(np.array([1.0, 5.0, -2.0]), np.array([3.0, 1.0, 4.0])) is None

@@ -1,0 +1,103 @@
+"""Wrong names, missing folders and unreadable notebooks give one clear line and exit code 2."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from minicourse import LESSON, make_repo
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return make_repo(tmp_path / "repo")
+
+
+def _error_line(capsys, argv) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err, err
+    assert err.startswith("grader: error: ")
+    return err
+
+
+def test_unknown_lesson(repo, capsys):
+    err = _error_line(capsys, ["--repo", str(repo), "release", "01_nope"])
+    assert "unknown lesson '01_nope'" in err and LESSON in err
+
+
+def test_missing_repo_folder(tmp_path, capsys):
+    assert "no solutions/ folder" in _error_line(capsys, ["--repo", str(tmp_path / "absent"), "release"])
+
+
+def test_missing_collect_source(repo, capsys):
+    assert "no such file or folder" in _error_line(capsys, ["--repo", str(repo), "collect", str(repo / "absent")])
+
+
+def test_collect_of_a_file_that_is_not_a_zip(repo, tmp_path, capsys):
+    bogus = tmp_path / "grades.zip"
+    bogus.write_text("not a zip")
+    assert "not a zip archive" in _error_line(capsys, ["--repo", str(repo), "collect", str(bogus)])
+
+
+def test_collect_of_a_folder_without_notebooks(repo, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert "no .ipynb files" in _error_line(capsys, ["--repo", str(repo), "collect", str(tmp_path / "empty")])
+
+
+def test_unreadable_solution_notebook(repo, capsys):
+    (repo / "solutions" / f"{LESSON}.ipynb").write_text('{"cells": [')
+    err = _error_line(capsys, ["--repo", str(repo), "--course-dir", str(repo / "c"), "release"])
+    assert "unreadable notebook" in err and "not valid JSON" in err
+
+
+def test_nothing_to_grade_report_or_feedback(repo, capsys):
+    base = ["--repo", str(repo), "--course-dir", str(repo / "c")]
+    assert "nothing to grade" in _error_line(capsys, base + ["autograde"])
+    assert "nothing to report" in _error_line(capsys, base + ["report"])
+    assert "run `grader autograde` first" in _error_line(capsys, base + ["feedback"])
+
+
+def test_unknown_student(repo, capsys):
+    sub = repo / "c" / "submitted" / "ada" / LESSON
+    sub.mkdir(parents=True)
+    (sub / f"{LESSON}.ipynb").write_text("{}")
+    base = ["--repo", str(repo), "--course-dir", str(repo / "c")]
+    assert "no submissions from 'zed'" in _error_line(capsys, base + ["autograde", "--student", "zed"])
+
+
+def test_real_entry_point_prints_one_line(repo):
+    proc = subprocess.run([sys.executable, "-m", "grader", "--repo", str(repo), "autograde", "01_nope"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "unknown lesson" in proc.stderr
+
+
+def test_collect_places_folder_and_lms_names_and_skips_the_rest(repo, tmp_path, capsys):
+    from grader.collect import collect
+    from grader.course import Course
+
+    src = tmp_path / "inbox"
+    (src / "ada").mkdir(parents=True)
+    (src / "ada" / f"{LESSON}.ipynb").write_text("{}")
+    (src / f"ben_attempt_2026-11-02_{LESSON}.ipynb").write_text("{}")
+    (src / "cy_attempt_2026_unknown_lesson.ipynb").write_text("{}")
+    (src / "notes.ipynb").write_text("{}")
+    (src / f"..evil_{LESSON}.ipynb").write_text("{}")
+    course = Course.at(repo, tmp_path / "c")
+    result = collect(course, src)
+    assert sorted(result.collected) == [("ada", LESSON), ("ben", LESSON)]
+    assert len(result.skipped) == 3
+    assert any("no known lesson" in s for s in result.skipped)
+    assert (tmp_path / "c" / "submitted" / "ben" / LESSON / f"{LESSON}.ipynb").exists()
+    # the same files in an LMS zip give the same result
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in src.rglob("*.ipynb"):
+            zf.write(p, p.relative_to(src))
+    result_zip = collect(Course.at(repo, tmp_path / "c2"), archive)
+    assert sorted(result_zip.collected) == sorted(result.collected)
+    assert len(result_zip.skipped) == 3

@@ -1,0 +1,114 @@
+"""The instructor pipeline on a one-exercise course: statuses, no stale scores, honest feedback, reports."""
+
+import csv
+
+import pytest
+
+from grader import outcomes as st
+from grader import samples
+from grader.autograde import autograde
+from grader.collect import collect
+from grader.course import Course
+from grader.demo import build_sample_zip, format_table
+from grader.feedback import generate_feedback
+from grader.outcomes import Ledger
+from grader.release import release
+from grader.report import write_reports
+from minicourse import LESSON, make_repo
+
+pytestmark = pytest.mark.slow
+CELL_TIMEOUT = 3
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The demo's sample class, plus a student who dies and one who passes visible but not hidden tests."""
+    root = tmp_path_factory.mktemp("pipeline")
+    course = Course.at(make_repo(root / "repo"), root / "course")
+    release(course)
+    collect(course, build_sample_zip(course, root / "export.zip"))
+    correct = samples.filled_in(course, LESSON)
+    samples.write(samples.plant(correct, "double", "import os\nos._exit(1)"),
+                  course.submitted_notebook("kim", LESSON))
+    samples.write(samples.plant(correct, "double", "def double(x):\n    return 2 * x + (x < 0)"),
+                  course.submitted_notebook("lou", LESSON))
+    results = {o.student: o for o in autograde(course, cell_timeout=CELL_TIMEOUT)}
+    return course, results
+
+
+def test_every_student_has_a_score_and_a_status(graded):
+    _, r = graded
+    assert (r["ada"].status, r["ada"].score, r["ada"].max_score) == (st.OK, 3.0, 3.0)
+    assert (r["cy"].status, r["cy"].score) == (st.OK, 0.0)
+    assert r["dee"].status == st.TIMED_OUT and f"{CELL_TIMEOUT} s" in r["dee"].reason
+    assert (r["eve"].status, r["eve"].score) == (st.UNREADABLE, None) and "JSON" in r["eve"].reason
+    assert (r["fay"].status, r["fay"].score) == (st.CELLS_RESTORED, 3.0) and "test_double" in r["fay"].reason
+    assert (r["kim"].status, r["kim"].score) == (st.KERNEL_DIED, None)
+    assert r["lou"].status == st.OK and r["lou"].cells == {"test_double": [0.0, 2.0], "test_double__arrays": [1.0, 1.0]}
+
+
+def test_outcomes_are_in_the_ledger(graded):
+    course, r = graded
+    assert set(Ledger(course.course_dir).load()) == {f"{s}/{LESSON}" for s in r}
+
+
+def test_table_shows_failures_as_statuses(graded):
+    _, r = graded
+    table = format_table(list(r.values()))
+    assert "eve" in table and "— / 3" in table and "unreadable notebook" in table
+    assert "kernel died" in table and "timed out" in table
+
+
+def test_feedback_hides_hidden_tests_but_says_what_differed(graded):
+    course, _ = graded
+    pages = generate_feedback(course)
+    assert len(pages) == 8
+    lou = course.feedback_html("lou", LESSON).read_text()
+    assert "test_double failed" in lou and "got -4, expected -5" in lou
+    assert "Hidden tests ran here" in lou
+    assert "Cell In[" not in lou and "----&gt;" not in lou  # lou failed in a test cell: no frames quoted
+    for page in pages:
+        text = page.read_text()
+        assert "[hidden]', double(-2.5)" not in text and "BEGIN HIDDEN TESTS" not in text
+    eve = course.feedback_html("eve", LESSON).read_text()
+    assert "could not be graded" in eve and "unreadable notebook" in eve
+
+
+def test_reports(graded):
+    course, _ = graded
+    paths = write_reports(course)
+    rows = list(csv.DictReader(paths["grades.csv"].open()))
+    assert {row["student_id"]: row["status"] for row in rows}["eve"] == st.UNREADABLE
+    assert {row["student_id"]: row["score"] for row in rows}["eve"] == ""
+    lms = {row["student_id"]: row for row in csv.DictReader(paths["lms_grades.csv"].open())}
+    assert lms["ada"]["percent"] == "100.0" and lms["ada"]["needs_attention"] == ""
+    assert "kernel died" in lms["kim"]["needs_attention"]
+    exercises = {row["exercise"]: row for row in csv.DictReader(paths["exercises.csv"].open())}
+    assert set(exercises) == {"test_double", "test_double__arrays"}
+    assert paths["grade_histogram.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_failed_regrade_leaves_no_stale_score(graded, tmp_path):
+    course, r = graded
+    assert r["ada"].score == 3.0
+    path = course.submitted_notebook("ada", LESSON)
+    good = path.read_bytes()
+    try:
+        path.write_text('{"cells": [')
+        (again,) = autograde(course, students=["ada"], cell_timeout=CELL_TIMEOUT)
+        assert (again.status, again.score) == (st.UNREADABLE, None)
+        assert not course.autograded_notebook("ada", LESSON).exists()
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(course.gradebook_url) as gb, pytest.raises(MissingEntry):
+            gb.find_submission(LESSON, "ada")
+    finally:
+        path.write_bytes(good)
+    (restored,) = autograde(course, students=["ada"], cell_timeout=CELL_TIMEOUT)
+    assert (restored.status, restored.score) == (st.OK, 3.0)
+
+
+def test_regrade_is_repeatable(graded):
+    course, r = graded
+    (again,) = autograde(course, students=["lou"], cell_timeout=CELL_TIMEOUT)
+    assert (again.status, again.score, again.cells) == (r["lou"].status, r["lou"].score, r["lou"].cells)
