@@ -63,6 +63,7 @@ def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
         return f"off by a constant factor of {round(k)}: a missing division by a count (N?)"
     if abs(k) > 1e-12 and abs(1 / k - round(1 / k)) <= 1e-3 / abs(k) and abs(round(1 / k)) > 2:
         return f"off by a constant factor of 1/{round(1 / k)}: an extra division by a count"
-    if abs(k - 1.0) > 1e-6 and got.size > 1:  # any two scalars are "proportional": say nothing
+    # Any two constant arrays (or scalars) are "proportional": only name a factor that means something.
+    if abs(k - 1.0) > 1e-6 and np.unique(expected).size > 1:
         return f"proportional to the expected array, off by a factor of {k:.4g}"
     return None

@@ -42,6 +42,8 @@ def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
 
     # nbgrader's gradebook triggers SQLAlchemy autoflush warnings that say nothing to an instructor.
     warnings.filterwarnings("ignore", category=SAWarning)
+    # nbgrader puts deleted test cells back without the cell ids that newer nbformat expects.
+    warnings.filterwarnings("ignore", message="Cell is missing an id field")
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 

@@ -34,17 +34,22 @@ def _write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
         writer.writerows(rows)
 
 
-def _histogram(path: Path, percents: list[float]) -> None:
+def _histogram(path: Path, percents: list[float], unscored: int) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(percents, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4472c4", edgecolor="white")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("total score (%)")
     ax.set_ylabel("students")
-    ax.set_title(f"Grade distribution ({len(percents)} students)")
+    title = f"Grade distribution ({len(percents)} students)"
+    if unscored:
+        title += f"; {unscored} not shown: a lesson could not be scored"
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -68,11 +73,14 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
     by_student = defaultdict(dict)
     for o in outcomes:
         by_student[o.student][o.lesson] = o
-    lms_rows, percents = [], []
+    lms_rows, percents, unscored = [], [], 0
     for student, done in sorted(by_student.items()):
         total = sum(o.score or 0.0 for o in done.values())
         possible = sum(o.max_score for o in done.values())
-        percents.append(100.0 * total / possible if possible else 0.0)
+        if any(o.score is None for o in done.values()):
+            unscored += 1  # a grade of 0 would be a guess: they are listed in needs_attention instead
+        elif possible:
+            percents.append(100.0 * total / possible)
         row = {"student_id": student, "total": total, "max_total": possible, "percent": _pct(total, possible),
                "needs_attention": "; ".join(f"{o.lesson}: {o.describe()}" for o in done.values() if o.status != "ok")}
         row.update({lesson: ("" if lesson not in done or done[lesson].score is None else done[lesson].score)
@@ -83,5 +91,5 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
 
     _write_csv(paths["exercises.csv"], exercise_rows(outcomes),
                ["lesson", "exercise", "max_points", "submissions", "mean_points", "full_marks_pct"])
-    _histogram(paths["grade_histogram.png"], percents)
+    _histogram(paths["grade_histogram.png"], percents, unscored)
     return paths

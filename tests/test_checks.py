@@ -67,5 +67,10 @@ def test_likely_cause_patterns(got, expected, batch, fragment):
     assert fragment in likely_cause(got, expected, batch)
 
 
+def test_no_arbitrary_factor_for_constant_arrays():
+    assert likely_cause(np.full(4, 0.5), np.full(4, 0.2)) is None
+    assert "proportional" in likely_cause(np.array([1.25, 2.5]), np.array([0.5, 1.0]))
+
+
 def test_no_cause_for_unrelated_values():
     assert likely_cause(np.array([1.0, 5.0, -2.0]), np.array([3.0, 1.0, 4.0])) is None

@@ -35,6 +35,6 @@ def bugs_for(lesson: str) -> list[Bug]:
     return []
 
 
-def test_cell_ids(function: str, grade_ids) -> list[str]:
+def grading_cells(function: str, grade_ids) -> list[str]:
     """The grade ids of the test cells that grade `function`."""
     return [g for g in grade_ids if g == f"test_{function}" or g.startswith(f"test_{function}__")]

@@ -1,0 +1,88 @@
+"""Grading every lesson is honest: the solution gets full marks, the blank release zero, and every
+known-wrong implementation in the bug bank loses the points of the function it breaks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import outcomes as st
+from grader import samples
+from grader.autograde import autograde
+from grader.bug_bank import Bug, bugs_for, grading_cells
+from grader.course import Course
+from grader.notebooks import grade_ids, nbgrader_meta, read_notebook
+from grader.release import prepare_assignments
+
+COURSE = Course.at()
+LESSONS = COURSE.lesson_names()
+CELL_TIMEOUT = 120
+pytestmark = pytest.mark.slow
+
+
+def graded_functions(lesson: str) -> list[str]:
+    """Answer cells named after a function that has test cells of its own."""
+    nb = read_notebook(COURSE.solutions_dir / f"{lesson}.ipynb")
+    ids = grade_ids(nb)
+    return [nbgrader_meta(c)["grade_id"] for c in nb.cells
+            if nbgrader_meta(c).get("solution") and grading_cells(nbgrader_meta(c)["grade_id"], ids)]
+
+
+def bug_student(bug: Bug) -> str:
+    return f"{bug.function}.{bug.name}"
+
+
+_graded: dict[str, dict] = {}
+
+
+def graded(lesson: str, tmp_path_factory) -> dict:
+    """Grade once per lesson: the whole solution, the blank release, and answers-only copies of the
+    solution and of one submission per bug (the demo cells are dropped to keep the suite fast; the
+    answers-only solution must still get full marks, so dropping them cannot fake a lost point)."""
+    if lesson not in _graded:
+        course = Course(COURSE.repo, tmp_path_factory.mktemp(f"grade-{lesson}"))
+        prepare_assignments(course, [lesson])
+        correct = samples.filled_in(course, lesson)
+        samples.write(correct, course.submitted_notebook("solution", lesson))
+        samples.write(samples.blank(course, lesson), course.submitted_notebook("blank", lesson))
+        trimmed = samples.answers_only(correct)
+        samples.write(trimmed, course.submitted_notebook("answers-only", lesson))
+        for bug in bugs_for(lesson):
+            samples.write(samples.plant(trimmed, bug.function, bug.source),
+                          course.submitted_notebook(bug_student(bug), lesson))
+        _graded[lesson] = {o.student: o for o in autograde(course, [lesson], cell_timeout=CELL_TIMEOUT)}
+    return _graded[lesson]
+
+
+def _lost(outcome) -> dict:
+    return {k: v for k, v in outcome.cells.items() if v[0] < v[1]}
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_gets_full_marks_and_blank_gets_zero(lesson, tmp_path_factory):
+    results = graded(lesson, tmp_path_factory)
+    for name in ("solution", "answers-only"):
+        outcome = results[name]
+        assert outcome.status == st.OK and outcome.max_score > 0, outcome.describe()
+        assert outcome.score == outcome.max_score, f"{name} lost points: {_lost(outcome)}"
+    blank = results["blank"]
+    assert blank.status == st.OK and blank.score == 0.0, _lost(blank)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_bug_bank_covers_every_graded_function(lesson):
+    functions = graded_functions(lesson)
+    assert functions, f"{lesson} has no graded function"
+    counts = {f: sum(b.function == f for b in bugs_for(lesson)) for f in functions}
+    assert all(n >= 3 for n in counts.values()), f"fewer than 3 known-wrong versions: {counts}"
+    assert not {b.function for b in bugs_for(lesson)} - set(functions), "bug for an ungraded function"
+
+
+@pytest.mark.parametrize("lesson, bug", [(lesson, bug) for lesson in LESSONS for bug in bugs_for(lesson)],
+                         ids=lambda v: v.name if isinstance(v, Bug) else v)
+def test_each_known_bug_loses_its_functions_points(lesson, bug, tmp_path_factory):
+    outcome = graded(lesson, tmp_path_factory)[bug_student(bug)]
+    assert outcome.status == st.OK, outcome.describe()
+    cells = grading_cells(bug.function, outcome.cells)
+    lost = sum(outcome.cells[c][1] - outcome.cells[c][0] for c in cells)
+    assert cells and lost > 0, f"{bug.function}/{bug.name} kept all its points: {[outcome.cells[c] for c in cells]}"
