@@ -27,7 +27,7 @@ test-fast: $(STAMP)  ## unit tests only
 	$(PY) -m pytest -m "not slow"
 
 lab: $(STAMP)  ## JupyterLab on the student notebooks
-	$(BIN)/jupyter lab lessons/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons/
 
 release: $(STAMP)  ## regenerate lessons/ from solutions/
 	$(PY) -m grader release

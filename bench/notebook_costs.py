@@ -15,6 +15,7 @@ from pathlib import Path
 from grader import samples
 from grader.autograde import autograde
 from grader.course import Course, ensure_tools_on_path
+from grader.nbgrader_setup import KERNEL_ARGS
 from grader.release import prepare_assignments
 
 
@@ -23,7 +24,7 @@ def _bare_seconds(nb, cwd: Path) -> float:
 
     start = time.perf_counter()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
-                   extra_arguments=["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+                   extra_arguments=KERNEL_ARGS
                    ).execute()
     return time.perf_counter() - start
 

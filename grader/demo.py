@@ -12,6 +12,7 @@ from grader.autograde import autograde
 from grader.bug_bank import bugs_for
 from grader.collect import collect
 from grader.course import Course
+from grader.errors import GraderError
 from grader.feedback import generate_feedback
 from grader.outcomes import Outcome
 from grader.release import release
@@ -86,23 +87,40 @@ def format_table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+DEMO_MARKER = ".grader-demo"
+
+
+def _fresh_demo_folder(course_dir: Path) -> None:
+    """Empty the demo's course folder, refusing to touch a folder the demo did not create."""
+    if course_dir.exists() and any(course_dir.iterdir()) and not (course_dir / DEMO_MARKER).exists():
+        raise GraderError(f"{course_dir} is not empty and was not made by `grader demo`; "
+                          "choose another --course-dir (the demo deletes its folder on every run)")
+    shutil.rmtree(course_dir, ignore_errors=True)
+    course_dir.mkdir(parents=True)
+    (course_dir / DEMO_MARKER).write_text("made by `grader demo`; deleted and rebuilt on every run\n")
+
+
+def _shown(path: Path, base: Path) -> str:
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+
+
 def run_demo(repo=None, course_dir=None, cell_timeout: int = 20) -> list[Outcome]:
-    repo = Path(repo).resolve() if repo else None
-    course = Course.at(repo, course_dir or (repo or Course.at().repo) / "build" / "demo")
-    shutil.rmtree(course.course_dir, ignore_errors=True)
+    base = Course.at(repo)
+    course = Course(base.repo, Path(course_dir).resolve() if course_dir else base.repo / "build" / "demo")
+    _fresh_demo_folder(course.course_dir)
     print(f"[1/5] release: regenerating lessons/ from solutions/ ({len(course.resolve_lessons())} lesson(s))")
     for path in release(course):
-        print(f"      wrote {path.relative_to(course.repo)}")
+        print(f"      wrote {_shown(path, course.repo)}")
     archive = build_sample_zip(course, course.course_dir / "downloads" / "lms_export.zip")
     collected = collect(course, archive)
-    print(f"[2/5] collect: {len(collected.collected)} notebooks from {archive.relative_to(course.repo)} "
+    print(f"[2/5] collect: {len(collected.collected)} notebooks from {_shown(archive, course.repo)} "
           f"({len(SAMPLE_STUDENTS)} sample students: " + "; ".join(f"{k}: {v}" for k, v in SAMPLE_STUDENTS.items()) + ")")
     print(f"[3/5] autograde (cell time limit {cell_timeout} s)")
     outcomes = autograde(course, cell_timeout=cell_timeout)
     pages = generate_feedback(course)
-    print(f"[4/5] feedback: {len(pages)} HTML pages in {course.course_dir.relative_to(course.repo) / 'feedback'}")
+    print(f"[4/5] feedback: {len(pages)} HTML pages in {_shown(course.course_dir / 'feedback', course.repo)}")
     reports = write_reports(course)
-    print(f"[5/5] report: " + ", ".join(str(p.relative_to(course.repo)) for p in reports.values()))
+    print("[5/5] report: " + ", ".join(_shown(p, course.repo) for p in reports.values()))
     print()
     print(format_table(outcomes))
     return outcomes

@@ -9,6 +9,8 @@ from traitlets.config import Config
 
 from grader.course import COURSE_ID, DEFAULT_CELL_TIMEOUT, Course, ensure_tools_on_path
 
+# nbgrader's default for Python kernels, plus a quiet kernel log (ipykernel 7 warns on every start).
+KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 # Python warnings go to stderr, and nbgrader scores any stderr in a test cell as 0: drop them.
 WARNING_PATTERN = r"\w*Warning: "
 
@@ -20,8 +22,7 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT) ->
     c.CourseDirectory.db_url = course.gradebook_url
     c.Execute.timeout = cell_timeout
     c.Execute.interrupt_on_timeout = True
-    # nbgrader's default for Python kernels, plus a quiet kernel log (ipykernel 7 warns on every start).
-    c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+    c.Execute.extra_arguments = KERNEL_ARGS
     c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and still graded
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = WARNING_PATTERN

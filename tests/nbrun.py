@@ -7,11 +7,13 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from grader.nbgrader_setup import KERNEL_ARGS
+
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Execute in place; a failing cell raises nbclient's CellExecutionError naming the cell."""
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
-                   extra_arguments=["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+                   extra_arguments=KERNEL_ARGS
                    ).execute()
     return nb
 

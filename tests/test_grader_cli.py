@@ -101,3 +101,22 @@ def test_collect_places_folder_and_lms_names_and_skips_the_rest(repo, tmp_path, 
     result_zip = collect(Course.at(repo, tmp_path / "c2"), archive)
     assert sorted(result_zip.collected) == sorted(result.collected)
     assert len(result_zip.skipped) == 3
+
+
+@pytest.mark.slow
+def test_release_check_notices_an_edited_solution(repo, tmp_path, capsys):
+    import nbformat
+
+    base = ["--repo", str(repo), "--course-dir", str(tmp_path / "c")]
+    assert main(base + ["release", "--check"]) == 1  # lessons/ is empty: stale
+    assert main(base + ["release"]) == 0
+    assert main(base + ["release", "--check"]) == 0
+    solution = repo / "solutions" / f"{LESSON}.ipynb"
+    nb = nbformat.read(str(solution), as_version=4)
+    nb.cells[0].source += "\nOne more sentence."
+    nbformat.write(nb, str(solution))
+    capsys.readouterr()
+    assert main(base + ["release", "--check"]) == 1
+    assert f"stale: lessons/{LESSON}.ipynb" in capsys.readouterr().out
+    student = (repo / "lessons" / f"{LESSON}.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in student and "return 2 * x" not in student and "[hidden]" not in student

@@ -7,12 +7,10 @@ import pytest
 from grader import outcomes as st
 from grader import samples
 from grader.autograde import autograde
-from grader.collect import collect
 from grader.course import Course
-from grader.demo import build_sample_zip, format_table
+from grader.demo import format_table, run_demo
 from grader.feedback import generate_feedback
 from grader.outcomes import Ledger
-from grader.release import release
 from grader.report import write_reports
 from minicourse import LESSON, make_repo
 
@@ -22,18 +20,19 @@ CELL_TIMEOUT = 3
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The demo's sample class, plus a student who dies and one who passes visible but not hidden tests."""
+    """`grader demo` on the mini course (its six sample students), then two more: one whose kernel dies and
+    one who passes the visible tests but not the hidden ones."""
     root = tmp_path_factory.mktemp("pipeline")
-    course = Course.at(make_repo(root / "repo"), root / "course")
-    release(course)
-    collect(course, build_sample_zip(course, root / "export.zip"))
+    repo = make_repo(root / "repo")
+    run_demo(repo, root / "course", cell_timeout=CELL_TIMEOUT)
+    course = Course.at(repo, root / "course")
     correct = samples.filled_in(course, LESSON)
     samples.write(samples.plant(correct, "double", "import os\nos._exit(1)"),
                   course.submitted_notebook("kim", LESSON))
     samples.write(samples.plant(correct, "double", "def double(x):\n    return 2 * x + (x < 0)"),
                   course.submitted_notebook("lou", LESSON))
-    results = {o.student: o for o in autograde(course, cell_timeout=CELL_TIMEOUT)}
-    return course, results
+    autograde(course, students=["kim", "lou"], cell_timeout=CELL_TIMEOUT)
+    return course, {o.student: o for o in Ledger(course.course_dir).load().values()}
 
 
 def test_every_student_has_a_score_and_a_status(graded):
@@ -57,6 +56,23 @@ def test_table_shows_failures_as_statuses(graded):
     table = format_table(list(r.values()))
     assert "eve" in table and "— / 3" in table and "unreadable notebook" in table
     assert "kernel died" in table and "timed out" in table
+
+
+def test_demo_wrote_feedback_and_reports(graded):
+    course, _ = graded
+    assert len(list((course.course_dir / "feedback").glob("*/*/*.html"))) == 6
+    assert (course.reports_dir / "grade_histogram.png").exists()
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
+    from grader.errors import GraderError
+
+    precious = tmp_path / "real-course"
+    precious.mkdir()
+    (precious / "gradebook.db").write_text("the instructor's grades")
+    with pytest.raises(GraderError, match="not made by `grader demo`"):
+        run_demo(make_repo(tmp_path / "repo"), precious)
+    assert (precious / "gradebook.db").read_text() == "the instructor's grades"
 
 
 def test_feedback_hides_hidden_tests_but_says_what_differed(graded):
