@@ -48,6 +48,8 @@ def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
     if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and not np.allclose(expected, expected.T):
         if np.allclose(got, expected.T, rtol=1e-5, atol=1e-8):
             return "it is the transpose of the expected array: check the order in a matrix product"
+    if not np.any(got) and np.any(expected):
+        return "it is all zeros: is the result actually computed and returned (an update that never happens?)"
     k = _constant_factor(got, expected)
     if k is None:
         return None
@@ -59,10 +61,11 @@ def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
             return f"{batch_size}x too large, the batch size: a missing division by N (average over the batch)"
         if abs(k * batch_size - 1) <= 1e-3:
             return f"{batch_size}x too small, the batch size: divided by N twice"
-    if abs(k - round(k)) <= 1e-3 * abs(k) and abs(round(k)) > 2:
-        return f"off by a constant factor of {round(k)}: a missing division by a count (N?)"
-    if abs(k) > 1e-12 and abs(1 / k - round(1 / k)) <= 1e-3 / abs(k) and abs(round(1 / k)) > 2:
-        return f"off by a constant factor of 1/{round(1 / k)}: an extra division by a count"
+    # A scalar off by a whole factor is usually a sum where a mean was meant; in an array it may be chance.
+    if got.size == 1 and abs(k - round(k)) <= 1e-3 * abs(k) and round(k) > 2:
+        return f"{round(k)}x too large: a sum where a mean was meant (a missing division by a count?)"
+    if got.size == 1 and abs(k) > 1e-12 and abs(1 / k - round(1 / k)) <= 1e-3 / abs(k) and round(1 / k) > 2:
+        return f"{round(1 / k)}x too small: a mean where a sum was meant, or an extra division by a count"
     # Any two constant arrays (or scalars) are "proportional": only name a factor that means something.
     if abs(k - 1.0) > 1e-6 and np.unique(expected).size > 1:
         return f"proportional to the expected array, off by a factor of {k:.4g}"

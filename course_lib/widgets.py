@@ -25,6 +25,10 @@ def live_figure(draw: Callable[..., object], **controls):
     import ipywidgets as widgets
     from IPython.display import display
 
+    for control in controls.values():
+        if hasattr(control, "continuous_update"):
+            control.continuous_update = False  # recompute when the slider is released, not on every pixel
+
     def redraw(**values):
         draw(**values)
         plt.show()

@@ -74,20 +74,24 @@ def collect(course: Course, source: Path, filename_regex: str = DEFAULT_FILENAME
         notebooks = sorted(p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
         if not notebooks:
             raise GraderError(f"{source}: no .ipynb files found")
+        chosen: dict[tuple[str, str], list[Path]] = {}
         for nb_path in notebooks:
             placed = _identify(nb_path, root, lessons, matcher)
             if isinstance(placed, str):
                 result.skipped.append(f"{nb_path.relative_to(root)}: {placed}")
-                continue
-            student, lesson = placed
-            if not SAFE_STUDENT_ID.fullmatch(student):
-                result.skipped.append(f"{nb_path.relative_to(root)}: unsafe student id {student!r}")
-                continue
-            if (student, lesson) in result.collected:
-                result.skipped.append(f"{nb_path.relative_to(root)}: second submission of {lesson} by {student}")
-                continue
+            elif not SAFE_STUDENT_ID.fullmatch(placed[0]):
+                result.skipped.append(f"{nb_path.relative_to(root)}: unsafe student id {placed[0]!r}")
+            else:
+                chosen.setdefault(placed, []).append(nb_path)
+        for (student, lesson), paths in sorted(chosen.items()):
+            # Several attempts: LMS names carry a timestamp, so the name that sorts last is the newest.
+            newest = max(paths, key=lambda p: p.name)
+            for older in paths:
+                if older is not newest:
+                    result.skipped.append(f"{older.relative_to(root)}: an older attempt of {lesson} by {student} "
+                                          f"(kept {newest.name})")
             target = course.submitted_notebook(student, lesson)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(nb_path, target)  # copied as bytes: an unreadable notebook is reported at grading
+            shutil.copyfile(newest, target)  # copied as bytes: an unreadable notebook is reported at grading
             result.collected.append((student, lesson))
     return result

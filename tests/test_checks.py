@@ -67,6 +67,19 @@ def test_likely_cause_patterns(got, expected, batch, fragment):
     assert fragment in likely_cause(got, expected, batch)
 
 
+def test_sum_instead_of_mean_in_a_scalar():
+    assert "sum where a mean was meant" in likely_cause(4 * np.log(3.0), np.log(3.0))
+    assert "mean where a sum was meant" in likely_cause(np.log(3.0) / 5, np.log(3.0))
+
+
+def test_no_count_story_for_a_coincidental_factor_in_an_array():
+    assert "count" not in likely_cause(np.array([4.5, -9.0]), np.array([0.5, -1.0]))
+
+
+def test_all_zeros_is_named():
+    assert "all zeros" in likely_cause(np.zeros(3), np.array([1.0, -2.0, 0.5]))
+
+
 def test_no_arbitrary_factor_for_constant_arrays():
     assert likely_cause(np.full(4, 0.5), np.full(4, 0.2)) is None
     assert "proportional" in likely_cause(np.array([1.25, 2.5]), np.array([0.5, 1.0]))

@@ -103,6 +103,21 @@ def test_collect_places_folder_and_lms_names_and_skips_the_rest(repo, tmp_path, 
     assert len(result_zip.skipped) == 3
 
 
+def test_collect_keeps_the_newest_attempt(repo, tmp_path):
+    from grader.collect import collect
+    from grader.course import Course
+
+    src = tmp_path / "inbox"
+    src.mkdir()
+    (src / f"ada_attempt_2026-11-02-09-00_{LESSON}.ipynb").write_text('{"attempt": 1}')
+    (src / f"ada_attempt_2026-11-03-18-30_{LESSON}.ipynb").write_text('{"attempt": 2}')
+    course = Course.at(repo, tmp_path / "c")
+    result = collect(course, src)
+    assert result.collected == [("ada", LESSON)]
+    assert course.submitted_notebook("ada", LESSON).read_text() == '{"attempt": 2}'
+    assert len(result.skipped) == 1 and "older attempt" in result.skipped[0]
+
+
 @pytest.mark.slow
 def test_release_check_notices_an_edited_solution(repo, tmp_path, capsys):
     import nbformat

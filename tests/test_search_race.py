@@ -73,5 +73,6 @@ def test_live_figure_redraws_when_a_slider_moves(monkeypatch):
     slider = widgets.IntSlider(value=1, min=0, max=10)
     box = live_figure(lambda steps: seen.append(steps), steps=slider)
     assert box is not None and seen == [1]
+    assert slider.continuous_update is False  # an expensive redraw waits for the slider's release
     slider.value = 5
     assert seen == [1, 5]
