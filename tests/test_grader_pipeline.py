@@ -16,11 +16,13 @@ from minicourse import LESSON, make_repo
 
 pytestmark = pytest.mark.slow
 CELL_TIMEOUT = 3
+# Right answer, but a warning on stderr while the tests run: plain nbgrader would score that cell 0.
+WARNS = "import warnings\n\ndef double(x):\n    warnings.warn('slow path', RuntimeWarning)\n    return 2 * x"
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """`grader demo` on the mini course (its six sample students), then two more: one whose kernel dies and
+    """`grader demo` on the mini course (its six sample students), then three more: one whose kernel dies, one whose right answer warns, and
     one who passes the visible tests but not the hidden ones."""
     root = tmp_path_factory.mktemp("pipeline")
     repo = make_repo(root / "repo")
@@ -31,7 +33,8 @@ def graded(tmp_path_factory):
                   course.submitted_notebook("kim", LESSON))
     samples.write(samples.plant(correct, "double", "def double(x):\n    return 2 * x + (x < 0)"),
                   course.submitted_notebook("lou", LESSON))
-    autograde(course, students=["kim", "lou"], cell_timeout=CELL_TIMEOUT)
+    samples.write(samples.plant(correct, "double", WARNS), course.submitted_notebook("max", LESSON))
+    autograde(course, students=["kim", "lou", "max"], cell_timeout=CELL_TIMEOUT)
     return course, {o.student: o for o in Ledger(course.course_dir).load().values()}
 
 
@@ -43,6 +46,7 @@ def test_every_student_has_a_score_and_a_status(graded):
     assert (r["eve"].status, r["eve"].score) == (st.UNREADABLE, None) and "JSON" in r["eve"].reason
     assert (r["fay"].status, r["fay"].score) == (st.CELLS_RESTORED, 3.0) and "test_double" in r["fay"].reason
     assert (r["kim"].status, r["kim"].score) == (st.KERNEL_DIED, None)
+    assert (r["max"].status, r["max"].score) == (st.OK, 3.0)
     assert r["lou"].status == st.OK and r["lou"].cells == {"test_double": [0.0, 2.0], "test_double__arrays": [1.0, 1.0]}
 
 
@@ -78,7 +82,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
 def test_feedback_hides_hidden_tests_but_says_what_differed(graded):
     course, _ = graded
     pages = generate_feedback(course)
-    assert len(pages) == 8
+    assert len(pages) == 9
     lou = course.feedback_html("lou", LESSON).read_text()
     assert "test_double failed" in lou and "got -4, expected -5" in lou
     assert "Hidden tests ran here" in lou
