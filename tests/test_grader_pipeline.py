@@ -22,8 +22,8 @@ WARNS = "import warnings\n\ndef double(x):\n    warnings.warn('slow path', Runti
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """`grader demo` on the mini course (its six sample students), then three more: one whose kernel dies, one whose right answer warns, and
-    one who passes the visible tests but not the hidden ones."""
+    """`grader demo` on the mini course (its six sample students), then three more: one whose kernel dies,
+    one whose right answer warns, and one who passes the visible tests but not the hidden ones."""
     root = tmp_path_factory.mktemp("pipeline")
     repo = make_repo(root / "repo")
     run_demo(repo, root / "course", cell_timeout=CELL_TIMEOUT)
