@@ -80,10 +80,13 @@ def _run(args) -> int:
         pages = generate_feedback(course, args.lessons, args.student)
         print(f"wrote {len(pages)} feedback page(s) under {course.course_dir / 'feedback'}")
     elif args.command == "report":
-        from grader.report import write_reports
+        from grader.outcomes import Ledger
+        from grader.report import exercise_rows, format_exercise_table, write_reports
 
         for path in write_reports(course, args.out).values():
             print(f"wrote {path}")
+        print()
+        print(format_exercise_table(exercise_rows(list(Ledger(course.course_dir).load().values()))))
     return 0
 
 

@@ -27,6 +27,15 @@ def exercise_rows(outcomes: list[Outcome]) -> list[dict]:
             for (lesson, grade_id, max_score), scores in sorted(table.items())]
 
 
+def format_exercise_table(rows: list[dict]) -> str:
+    """The per-exercise rows as aligned text: where the class lost its points."""
+    header = ["lesson", "exercise", "mean / max", "full marks"]
+    lines = [[r["lesson"], r["exercise"], f"{r['mean_points']:g} / {r['max_points']:g}",
+              f"{r['full_marks_pct']:g}% of {r['submissions']}"] for r in rows]
+    widths = [max(len(x[i]) for x in [header, *lines]) for i in range(len(header))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(x, widths)).rstrip() for x in [header, *lines])
+
+
 def _write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=fields)

@@ -11,11 +11,11 @@ from grader.course import Course
 from grader.demo import format_table, run_demo
 from grader.feedback import generate_feedback
 from grader.outcomes import Ledger
-from grader.report import write_reports
+from grader.report import exercise_rows, format_exercise_table, write_reports
 from minicourse import LESSON, make_repo
 
 pytestmark = pytest.mark.slow
-CELL_TIMEOUT = 3
+CELL_TIMEOUT = 5
 # Right answer, but a warning on stderr while the tests run: plain nbgrader would score that cell 0.
 WARNS = "import warnings\n\ndef double(x):\n    warnings.warn('slow path', RuntimeWarning)\n    return 2 * x"
 
@@ -106,6 +106,10 @@ def test_reports(graded):
     exercises = {row["exercise"]: row for row in csv.DictReader(paths["exercises.csv"].open())}
     assert set(exercises) == {"test_double", "test_double__arrays"}
     assert paths["grade_histogram.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = format_exercise_table(exercise_rows(list(Ledger(course.course_dir).load().values())))
+    assert table.splitlines()[0].split() == ["lesson", "exercise", "mean", "/", "max", "full", "marks"]
+    assert f"{LESSON}  test_double " in table
+    assert "of 7" in table  # 9 students, but eve's notebook was unreadable and kim's kernel died: no cell scores
 
 
 def test_failed_regrade_leaves_no_stale_score(graded, tmp_path):
