@@ -55,17 +55,24 @@ def _failure(text: str) -> tuple[str, str]:
     """Status and one-line reason for an autograde run that nbgrader reported as failed."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     last = lines[-1][:200] if lines else "no detail from nbgrader"
-    if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
+    if "DeadKernelError" in text or "kernel died" in text.lower():
         return st.KERNEL_DIED, "the kernel stopped while running the notebook (crash, exit() or memory)"
     if TIMEOUT_ENAME in text or "TimeoutError" in text:
         return st.TIMED_OUT, last
     return st.GRADING_ERROR, last
 
 
-def grade_submission(api, course: Course, student: str, lesson: str, cell_timeout: int) -> Outcome:
+def lesson_facts(course: Course, lesson: str) -> tuple[list[str], float]:
+    """The graded cell ids of a lesson's source and its total points, read once per lesson."""
     source = read_notebook(course.source_notebook(lesson))
-    source_cells = cells_by_id(source)
-    max_score = float(sum(nbgrader_meta(source_cells[g]).get("points", 0) for g in grade_ids(source)))
+    ids = grade_ids(source)
+    cells = cells_by_id(source)
+    return ids, float(sum(nbgrader_meta(cells[g]).get("points", 0) for g in ids))
+
+
+def grade_submission(api, course: Course, student: str, lesson: str, facts: tuple[list[str], float],
+                     cell_timeout: int) -> Outcome:
+    source_ids, max_score = facts
     outcome = Outcome(student, lesson, st.OK, max_score=max_score)
     forget(course, student, lesson)
     try:
@@ -73,7 +80,7 @@ def grade_submission(api, course: Course, student: str, lesson: str, cell_timeou
     except UnreadableNotebook as exc:
         outcome.status, outcome.reason = st.UNREADABLE, exc.detail
         return outcome
-    missing = [g for g in grade_ids(source) if g not in cells_by_id(submitted)]
+    missing = [g for g in source_ids if g not in cells_by_id(submitted)]
 
     result = api.autograde(lesson, student)
     if not result["success"]:
@@ -102,11 +109,12 @@ def autograde(course: Course, lessons=None, students=None,
     pairs = submissions(course, lessons, students)
     prepare_assignments(course, lessons)
     api = make_api(course, cell_timeout)  # one nbgrader start-up for the whole class
+    facts = {lesson: lesson_facts(course, lesson) for lesson in lessons}
     ledger = Ledger(course.course_dir)
     results, failures = [], 0
     bar = progress(pairs, desc="autograde", unit="notebook")
     for student, lesson in bar:
-        outcome = grade_submission(api, course, student, lesson, cell_timeout)
+        outcome = grade_submission(api, course, student, lesson, facts[lesson], cell_timeout)
         ledger.record(outcome)
         results.append(outcome)
         failures += outcome.status != st.OK

@@ -30,7 +30,8 @@ class HideHiddenTests(ClearHiddenTests):
         had_hidden = self._remove_hidden_test_region(cell)
         if had_hidden:
             cell.source = cell.source.rstrip() + "\n" + HIDDEN_NOTE
-        if cell.cell_type == "code" and (had_hidden or utils.is_grade(cell)):
+        is_test = utils.is_grade(cell) and not utils.is_solution(cell)  # an answer's traceback is the student's own
+        if cell.cell_type == "code" and (had_hidden or is_test):
             test_name = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {cell_index + 1}")
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":

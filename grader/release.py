@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,9 +14,10 @@ from grader.notebooks import read_notebook, write_notebook
 def prepare_assignments(course: Course, lessons) -> None:
     """Copy the lessons' sources into the course folder and register them in the gradebook."""
     course.sync_sources(lessons)
+    api = make_api(course)
     for lesson in lessons:
         read_notebook(course.source_notebook(lesson))  # a clear error for a broken source
-        result = make_api(course).generate_assignment(lesson)
+        result = api.generate_assignment(lesson)
         if not result["success"]:
             detail = (result.get("error") or result.get("log") or "").strip().splitlines()
             raise GraderError(f"generate_assignment failed for {lesson}: {detail[-1] if detail else 'no detail'}")
@@ -48,7 +48,6 @@ def stale_lessons(course: Course) -> list[str]:
             fresh = read_notebook(scratch.release_notebook(lesson))
             if not committed.exists() or _comparable(read_notebook(committed)) != _comparable(fresh):
                 stale.append(lesson)
-        shutil.rmtree(tmp, ignore_errors=True)
     return stale
 
 
