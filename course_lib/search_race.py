@@ -16,18 +16,18 @@ class BudgetExhausted(Exception):
 
 
 class CountingLoss:
-    """Wrap a loss (or loss-and-gradient) function: record each value, stop the run at the budget."""
+    """Wrap a loss-and-gradient function: record each loss value, stop the run at the budget."""
 
-    def __init__(self, fn: Callable, budget: int, returns_grad: bool = False):
-        self.fn, self.budget, self.returns_grad = fn, budget, returns_grad
+    def __init__(self, loss_and_grad: Callable, budget: int):
+        self.loss_and_grad, self.budget = loss_and_grad, budget
         self.values: list[float] = []
 
     def __call__(self, W):
         if len(self.values) >= self.budget:
             raise BudgetExhausted
-        result = self.fn(W)
-        self.values.append(float(result[0] if self.returns_grad else result))
-        return result
+        loss, grad = self.loss_and_grad(W)
+        self.values.append(float(loss))
+        return loss, grad
 
     def best_so_far(self) -> np.ndarray:
         return np.minimum.accumulate(np.asarray(self.values, dtype=np.float64))
@@ -44,7 +44,7 @@ def race(strategies: Mapping[str, Callable[[Callable, Callable], object]],
         raise ValueError(f"budget must be at least 1, got {budget}")
     curves = {}
     for name, run in strategies.items():
-        counter = CountingLoss(loss_and_grad, budget, returns_grad=True)
+        counter = CountingLoss(loss_and_grad, budget)
         loss_only = lambda W, _c=counter: _c(W)[0]
         try:
             run(loss_only, counter)

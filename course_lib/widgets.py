@@ -1,7 +1,7 @@
 """Wire sliders to a figure. The computation stays a pure, tested function; this module only wires it.
 
-Under the autograder (NBGRADER_EXECUTION) and in tests, no widget is built: the figure is drawn once
-with the default values, so grading never waits for input.
+Under the autograder (NBGRADER_EXECUTION) or with COURSE_QUIET set (scripts, tests), no widget is built:
+the figure is drawn once with the default values, so grading never waits for input.
 """
 
 from __future__ import annotations
