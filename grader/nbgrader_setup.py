@@ -36,6 +36,22 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT) ->
     return c
 
 
+CONFIG_FILE_TEMPLATE = """\
+# Written by `grader`: the course's nbgrader settings, so that `nbgrader ...` commands and the formgrader
+# run in this folder grade as `grader autograde` does (with its default cell time limit).
+from grader.course import Course
+from grader.nbgrader_setup import nbgrader_config
+
+c.merge(nbgrader_config(Course.at({repo!r}, {course_dir!r})))
+"""
+
+
+def write_config_file(course: Course) -> None:
+    """The course's configuration as a file; a per-run --cell-timeout is not persisted."""
+    text = CONFIG_FILE_TEMPLATE.format(repo=str(course.repo), course_dir=str(course.course_dir))
+    (course.course_dir / "nbgrader_config.py").write_text(text, encoding="utf-8")
+
+
 def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
     """An NbGraderAPI on the course folder (created if needed), quiet unless something fails."""
     ensure_tools_on_path()
@@ -49,6 +65,7 @@ def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
     from nbgrader.coursedir import CourseDirectory
 
     course.course_dir.mkdir(parents=True, exist_ok=True)
+    write_config_file(course)
     config = nbgrader_config(course, cell_timeout)
     coursedir = CourseDirectory(config=config)
     api = NbGraderAPI(coursedir=coursedir, config=config)

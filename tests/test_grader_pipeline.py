@@ -7,7 +7,7 @@ import pytest
 from grader import outcomes as st
 from grader import samples
 from grader.autograde import autograde
-from grader.course import Course
+from grader.course import DEFAULT_CELL_TIMEOUT, Course
 from grader.demo import format_table, run_demo
 from grader.feedback import generate_feedback
 from grader.outcomes import Ledger
@@ -136,3 +136,20 @@ def test_regrade_is_repeatable(graded):
     course, r = graded
     (again,) = autograde(course, students=["lou"], cell_timeout=CELL_TIMEOUT)
     assert (again.status, again.score, again.cells) == (r["lou"].status, r["lou"].score, r["lou"].cells)
+
+
+def test_plain_nbgrader_in_the_course_folder_sees_the_grader_configuration(graded):
+    """The formgrader and `nbgrader` commands run in course/ must grade as `grader` does."""
+    import subprocess
+    import sys
+
+    course, _ = graded
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course.course_dir)).load_config()
+    assert config.CourseDirectory.root == str(course.course_dir)
+    assert config.IgnorePattern.enabled is True and config.OverwriteCells.add_missing_cells is True
+    assert config.Execute.timeout == DEFAULT_CELL_TIMEOUT  # the course default, not one run's override
+    listed = subprocess.run([sys.executable, "-m", "nbgrader", "db", "assignment", "list"], cwd=course.course_dir,
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and LESSON in listed.stdout, listed.stderr[-500:]
