@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader.course import DEFAULT_CELL_TIMEOUT, Course
 from grader.errors import GraderError
+from grader.limits import Limits
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +31,17 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("lessons", nargs="*", help="lesson names (default: all)")
     a.add_argument("--student", action="append", help="only this student (repeatable)")
     a.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default: %(default)s)")
+    a.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
+                   help="seconds for a whole notebook (default: %(default)s)")
+    a.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit of a kernel in MiB "
+                   "(default: %(default)s)")
+    a.add_argument("--max-output", type=int, default=Limits.max_cell_output, help="bytes of output kept per cell "
+                   "(default: %(default)s)")
+    a.add_argument("--skip-ungraded", action="store_true", help="skip cells the lesson marks as not needed "
+                   "for grading (plots, demos, widgets)")
+    a.add_argument("--no-static-check", action="store_true", help="do not flag suspicious code (use it to "
+                   "regrade a flagged submission after reading it)")
+    a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
 
     f = sub.add_parser("feedback", help="HTML feedback per submission, hidden tests removed")
     f.add_argument("lessons", nargs="*", help="lesson names (default: all)")
@@ -73,7 +85,10 @@ def _run(args) -> int:
         from grader.autograde import autograde
         from grader.demo import format_table
 
-        print(format_table(autograde(course, args.lessons, args.student, args.cell_timeout)))
+        limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                        memory_mb=args.memory_mb, max_cell_output=args.max_output, sandbox=not args.no_sandbox,
+                        static_check=not args.no_static_check, skip_ungraded=args.skip_ungraded)
+        print(format_table(autograde(course, args.lessons, args.student, limits=limits)))
     elif args.command == "feedback":
         from grader.feedback import generate_feedback
 

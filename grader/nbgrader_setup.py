@@ -8,6 +8,7 @@ import warnings
 from traitlets.config import Config
 
 from grader.course import COURSE_ID, DEFAULT_CELL_TIMEOUT, Course, ensure_tools_on_path
+from grader.limits import Limits
 
 # nbgrader's default for Python kernels, plus a quiet kernel log (ipykernel 7 warns on every start).
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
@@ -15,7 +16,20 @@ KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=E
 WARNING_PATTERN = r"\w*Warning: "
 
 
-def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> Config:
+# nbgrader's own stages, with the grader's around them: the submission is rebuilt from the source before
+# anything else, and executed in the sandbox.
+SANITIZE = ["grader.structure.RebuildFromSource", "nbgrader.preprocessors.ClearOutput",
+            "nbgrader.preprocessors.DeduplicateIds", "nbgrader.preprocessors.OverwriteKernelspec",
+            "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"]
+AUTOGRADE = ["grader.execute.SandboxedExecute", "nbgrader.preprocessors.IgnorePattern",
+             "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+             "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+             "nbgrader.preprocessors.CheckCellMetadata"]
+
+
+def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: Limits | None = None) -> Config:
+    limits = limits or Limits(cell_timeout=cell_timeout)
+    cell_timeout = limits.cell_timeout
     c = Config()
     c.CourseDirectory.root = str(course.course_dir)
     c.CourseDirectory.course_id = COURSE_ID
@@ -26,6 +40,16 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT) ->
     c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and still graded
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = WARNING_PATTERN
+    c.Autograde.sanitize_preprocessors = SANITIZE
+    c.Autograde.autograde_preprocessors = AUTOGRADE
+    c.RebuildFromSource.course_root = str(course.course_dir)
+    c.SandboxedExecute.sandbox = limits.sandbox
+    c.SandboxedExecute.notebook_timeout = float(limits.notebook_timeout)
+    c.SandboxedExecute.max_cell_output = limits.max_cell_output
+    c.SandboxedExecute.skip_ungraded = limits.skip_ungraded
+    c.SandboxedKernelManager.memory_mb = limits.memory_mb
+    c.SandboxedKernelManager.notebook_timeout = float(limits.notebook_timeout)
+    c.SandboxedKernelManager.hide = [str(course.course_dir), str(course.repo)]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.GenerateFeedback.preprocessors = [
@@ -52,7 +76,7 @@ def write_config_file(course: Course) -> None:
     (course.course_dir / "nbgrader_config.py").write_text(text, encoding="utf-8")
 
 
-def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
+def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: Limits | None = None):
     """An NbGraderAPI on the course folder (created if needed), quiet unless something fails."""
     ensure_tools_on_path()
     from sqlalchemy.exc import SAWarning
@@ -66,7 +90,7 @@ def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
 
     course.course_dir.mkdir(parents=True, exist_ok=True)
     write_config_file(course)
-    config = nbgrader_config(course, cell_timeout)
+    config = nbgrader_config(course, cell_timeout, limits)
     coursedir = CourseDirectory(config=config)
     api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.ERROR)

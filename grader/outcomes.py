@@ -12,14 +12,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 OK = "ok"
-CELLS_RESTORED = "missing cells restored"
+CELLS_RESTORED = "cells restored"
 TIMED_OUT = "timed out"
+OUT_OF_MEMORY = "out of memory"
+OUTPUT_TOO_LARGE = "output too large"
 KERNEL_DIED = "kernel died"
 UNREADABLE = "unreadable notebook"
+TAMPER = "tamper suspected"
 GRADING_ERROR = "grading error"
 
 # Statuses after which the score is still the notebook's honest result (cells that ran were scored).
-SCORED_STATUSES = {OK, CELLS_RESTORED, TIMED_OUT}
+SCORED_STATUSES = {OK, CELLS_RESTORED, TIMED_OUT, OUT_OF_MEMORY, OUTPUT_TOO_LARGE}
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Outcome:
     score: float | None = None  # None: no score could be computed
     max_score: float = 0.0
     cells: dict[str, list[float]] = field(default_factory=dict)  # grade_id -> [score, max]
+    withheld_score: float | None = None  # tamper suspected: what the tests gave, kept for the instructor only
 
     @property
     def key(self) -> str:

@@ -1,0 +1,104 @@
+"""nbgrader's Execute stage, run in the sandbox and watched from the grader's side.
+
+Beside starting the kernel in the sandbox (grader.sandbox), it enforces what nbgrader does not:
+- a whole-notebook time budget: each cell's time limit is the smaller of the per-cell limit and what is
+  left of the budget, so a slow notebook loses only its last cells (the sandbox's watchdog is the backstop
+  for a kernel that ignores interrupts);
+- an output limit per cell: past it, printed output is dropped (errors are always kept), so 100 MB of
+  prints cannot fill the grader's memory or the gradebook;
+- a log of what happened (grader.runlog), from which the autograder names the status.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Float, Int
+
+from grader import runlog
+from grader.notebooks import nbgrader_meta
+from grader.sandbox import SandboxedKernelManager
+
+CUT_NOTE = "\n[output cut by the grader: this cell printed more than {limit} bytes]\n"
+SKIP_KEY = "skip_in_grading"
+
+
+def cell_label(cell, index: int) -> str:
+    return nbgrader_meta(cell).get("grade_id") or f"cell {index + 1}"
+
+
+def _size(msg: dict) -> int:
+    content = msg.get("content", {})
+    if "text" in content:
+        return len(content["text"])
+    return len(json.dumps(content.get("data", {}), default=str))
+
+
+class SandboxedExecute(Execute):
+    sandbox = Bool(True, help="run the kernel in the bubblewrap sandbox").tag(config=True)
+    notebook_timeout = Float(600.0, help="seconds the whole notebook may run").tag(config=True)
+    max_cell_output = Int(1_000_000, help="bytes of output kept per cell").tag(config=True)
+    skip_ungraded = Bool(False, help="do not run cells marked course.skip_in_grading").tag(config=True)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        if self.sandbox:
+            self.kernel_manager_class = SandboxedKernelManager
+        self.timeout_func = self._cell_timeout
+        self._started = time.monotonic()
+        self._budget_limited: set[int] = set()
+        self._bytes: dict[int, int] = {}
+
+    def preprocess(self, nb, resources=None, km=None):
+        log = runlog.current()
+        self._started = time.monotonic()
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            log.seconds = time.monotonic() - self._started
+
+    def _cell_timeout(self, cell) -> float:
+        remaining = self.notebook_timeout - (time.monotonic() - self._started)
+        if remaining < self.timeout:
+            self._budget_limited.add(id(cell))
+            return max(remaining, 0.5)  # 0 would mean "no limit" to nbclient
+        return self.timeout
+
+    def preprocess_cell(self, cell, resources, index):
+        if self.skip_ungraded and cell.cell_type == "code" and cell.metadata.get("course", {}).get(SKIP_KEY) \
+                and not nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
+            return cell, resources
+        log = runlog.current()
+        label = cell_label(cell, index)
+        log.current_cell = label
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            if output.get("ename") == "CellTimeoutError":
+                if id(cell) in self._budget_limited:
+                    log.budget_exhausted_at = log.budget_exhausted_at or label
+                else:
+                    log.cell_timeouts.append(label)
+            elif output.get("ename") in ("MemoryError", "_ArrayMemoryError"):
+                log.memory_errors.append(label)
+        return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "error":
+            return super().output(outs, msg, display_id, cell_index)
+        used = self._bytes.get(cell_index, 0)
+        size = _size(msg)
+        if used + size <= self.max_cell_output:
+            self._bytes[cell_index] = used + size
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= self.max_cell_output:  # the first overflow: say so once, on the same stream
+            self._bytes[cell_index] = self.max_cell_output + 1
+            name = msg.get("content", {}).get("name", "stdout")
+            note = NotebookNode(output_type="stream", name=name, text=CUT_NOTE.format(limit=self.max_cell_output))
+            outs.append(note)
+            runlog.current().output_cut.append(runlog.current().current_cell)
+        return None

@@ -1,0 +1,18 @@
+"""The limits a submission is graded under, set once per grading run (CLI flags map onto these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.course import DEFAULT_CELL_TIMEOUT
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT  # seconds per cell
+    notebook_timeout: int = 600               # seconds for the whole notebook
+    memory_mb: int = 4096                     # address space of the kernel
+    max_cell_output: int = 1_000_000          # bytes of output kept per cell
+    sandbox: bool = True                      # run kernels in bubblewrap
+    static_check: bool = True                 # flag tampering vocabulary before running
+    skip_ungraded: bool = False               # skip cells marked course.skip_in_grading

@@ -1,0 +1,33 @@
+"""What happened while one notebook was executed, as seen from the grader's side (never the kernel's).
+
+The sandboxed executor and kernel manager write here; the autograder reads it to name a status. One log
+per grading process at a time: `start()` before a submission, `current()` while it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RunLog:
+    current_cell: str = ""                                       # the cell being executed (grade id or "cell N")
+    cell_timeouts: list[str] = field(default_factory=list)       # cells stopped by the per-cell limit
+    budget_exhausted_at: str = ""                                # first cell cut by the whole-notebook limit
+    output_cut: list[str] = field(default_factory=list)          # cells whose output passed the size limit
+    memory_errors: list[str] = field(default_factory=list)       # cells that raised MemoryError
+    killed_by_watchdog: bool = False                             # the sandbox was killed for time
+    seconds: float = 0.0
+
+
+_current = RunLog()
+
+
+def start() -> RunLog:
+    global _current
+    _current = RunLog()
+    return _current
+
+
+def current() -> RunLog:
+    return _current

@@ -1,0 +1,216 @@
+"""Run each submission's kernel in a sandbox: its own scratch folder, nothing of the course visible.
+
+The kernel is started through bubblewrap (bwrap) as an unprivileged user, with resource limits:
+- the file system is read-only; the home folder, /tmp, the course folder and the course repository are
+  replaced by empty folders, and only what the kernel needs to import (Python, the venv, course_lib) is
+  mounted back, read-only;
+- the kernel's working folder is a fresh temporary copy of the submission's files, the only writable place;
+- no network (a new network namespace), a new PID namespace (a fork bomb or a stray process dies with the
+  kernel), and limits on memory (address space), processes and file size;
+- the grader talks to the kernel over ZeroMQ's ipc transport (unix sockets in the scratch folder), since a
+  kernel without network cannot reach the grader's TCP ports.
+A watchdog kills the whole sandbox once the notebook has run past its total time limit plus a grace period.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import sysconfig
+import tempfile
+import threading
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.utils import run_sync
+from traitlets import Bool, Float, Int, List, Unicode
+
+from grader import runlog
+from grader.errors import GraderError
+
+NOBODY = 65534  # the unprivileged uid and gid the kernel runs as
+INSTALL_HINT = ("bubblewrap (bwrap) is needed to grade in a sandbox: `apt-get install bubblewrap` "
+                "(Debian/Ubuntu), or pass --no-sandbox to grade without one on a machine you trust")
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def require_bwrap() -> str:
+    path = bwrap_path()
+    if not path:
+        raise GraderError(INSTALL_HINT)
+    return path
+
+
+def _course_lib_dir() -> Path:
+    import course_lib
+
+    return Path(course_lib.__file__).resolve().parent
+
+
+def exposed_paths() -> list[Path]:
+    """What the kernel needs to read: the interpreter, its libraries, the venv, course_lib."""
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), _course_lib_dir()}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        value = sysconfig.get_paths().get(key)
+        if value:
+            paths.add(Path(value).resolve())
+    paths.add(Path(sys.executable).resolve().parent)
+    return sorted(p for p in paths if p.exists())
+
+
+def hidden_paths(extra: list[str]) -> list[Path]:
+    """Folders replaced by empty ones: homes, temporary folders, and the course's own folders."""
+    candidates = [Path.home(), Path("/root"), Path("/home"), Path("/tmp"), Path("/var/tmp"), Path("/work"),
+                  Path("/mnt"), Path("/srv"), Path("/media"), *map(Path, extra)]
+    seen, out = set(), []
+    for p in candidates:
+        p = p.resolve() if p.exists() else p
+        if p.exists() and p.is_dir() and p != Path("/") and p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+def bwrap_command(bwrap: str, workdir: Path, inner: list[str], *, hide: list[Path], expose: list[Path],
+                  memory_mb: int, max_processes: int, max_file_mb: int, network: bool = False) -> list[str]:
+    """The full command line: bwrap (mounts, namespaces) -> prlimit (limits) -> setpriv (drop root) -> inner."""
+    cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm"]
+    for path in hide:
+        cmd += ["--tmpfs", str(path)]
+    made = set()
+    for path in expose:
+        # Mount points bwrap creates itself are private (0700); open the way for the kernel's user.
+        for parent in reversed(path.parents):
+            if parent not in made and any(parent.is_relative_to(h) and parent != h for h in hide):
+                cmd += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+        cmd += ["--ro-bind", str(path), str(path)]
+    cmd += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir),
+            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent"]
+    if not network:
+        cmd.append("--unshare-net")
+    limits = ["prlimit", f"--as={memory_mb * 1024 * 1024}", f"--nproc={max_processes}",
+              f"--fsize={max_file_mb * 1024 * 1024}", "--core=0", "--"]
+    if os.geteuid() == 0:
+        drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--no-new-privs", "--"]
+    else:  # already unprivileged: nothing to drop
+        drop = []
+    # In a new PID namespace the kernel's parent is init, which ipykernel takes for a dead parent (handle 1: no poll);
+    # --die-with-parent already ties the kernel's life to the grader's.
+    return cmd + ["--"] + limits + drop + inner + ["--IPKernelApp.parent_handle=1"]
+
+
+def kernel_env(workdir: Path) -> dict[str, str]:
+    """A clean environment: nothing of the grader's, one thread per numeric library, a private home."""
+    keep = ("PATH", "LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "COURSE_QUIET")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update(HOME=str(workdir), IPYTHONDIR=str(workdir / ".ipython"), MPLCONFIGDIR=str(workdir / ".matplotlib"),
+               JUPYTER_RUNTIME_DIR=str(workdir / ".jupyter"), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
+               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="agg")
+    env.setdefault("LANG", "C.UTF-8")
+    return env
+
+
+def _matplotlib_cache() -> Path | None:
+    """The grader's matplotlib font cache, copied into each sandbox so no kernel rebuilds it (seconds)."""
+    try:
+        import matplotlib
+
+        cache = Path(matplotlib.get_cachedir())
+        return cache if any(cache.glob("fontlist-*.json")) else None
+    except Exception:  # noqa: BLE001 - a missing cache only costs time
+        return None
+
+
+def make_workdir(source: Path | None) -> Path:
+    """A fresh scratch folder owned by the kernel's user, holding copies of the submission's other files."""
+    workdir = Path(tempfile.mkdtemp(prefix="grader-sbx-"))
+    if source and source.is_dir():
+        for item in source.iterdir():
+            if item.suffix == ".ipynb" or item.name.startswith("."):
+                continue  # the notebook itself runs from memory
+            target = workdir / item.name
+            if item.is_dir():
+                shutil.copytree(item, target, symlinks=False)
+            elif item.is_file():
+                shutil.copy(item, target)
+    cache = _matplotlib_cache()
+    if cache:
+        shutil.copytree(cache, workdir / ".matplotlib", dirs_exist_ok=True)
+    (workdir / ".k").mkdir()
+    if os.geteuid() == 0:
+        for root, dirs, files in os.walk(workdir):
+            for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+                os.chown(name, NOBODY, NOBODY)
+    return workdir
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts the kernel inside the sandbox described above."""
+
+    memory_mb = Int(4096, help="address-space limit of the kernel, in MiB").tag(config=True)
+    max_processes = Int(512, help="process and thread limit of the kernel's user").tag(config=True)
+    max_file_mb = Int(256, help="largest file the kernel may write, in MiB").tag(config=True)
+    notebook_timeout = Float(600.0, help="seconds the whole notebook may run; the watchdog adds a grace "
+                             "period before killing the sandbox").tag(config=True)
+    watchdog_grace = Float(20.0, help="seconds past notebook_timeout before the sandbox is killed").tag(config=True)
+    hide = List(Unicode(), help="more folders to hide from the kernel (the course folder and repo)").tag(config=True)
+    network = Bool(False, help="allow network access (never for grading)").tag(config=True)
+
+    _workdir: Path | None = None
+    _watchdog: threading.Timer | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        bwrap = require_bwrap()
+        self._workdir = make_workdir(Path(kw["cwd"]) if kw.get("cwd") else None)
+        self.transport = "ipc"
+        self.ip = str(self._workdir / ".k" / "ipc")
+        self.connection_file = str(self._workdir / ".k" / "kernel.json")
+        kw["cwd"] = str(self._workdir)
+        kw["env"] = kernel_env(self._workdir)
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        if os.geteuid() == 0:
+            os.chown(self.connection_file, NOBODY, NOBODY)
+        kernel_cmd = bwrap_command(bwrap, self._workdir, kernel_cmd, hide=hidden_paths(list(self.hide)),
+                                   expose=exposed_paths(), memory_mb=self.memory_mb,
+                                   max_processes=self.max_processes, max_file_mb=self.max_file_mb,
+                                   network=self.network)
+        return kernel_cmd, kw
+
+    async def _async_post_start_kernel(self, **kw):
+        await super()._async_post_start_kernel(**kw)
+        self._watchdog = threading.Timer(self.notebook_timeout + self.watchdog_grace, self._kill_for_time)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    async def _async_interrupt_kernel(self) -> None:
+        # A SIGINT to the process group would also stop bwrap itself (and so the kernel); ask the kernel
+        # to interrupt itself instead, over its control channel.
+        if self.has_kernel:
+            msg = self.session.msg("interrupt_request", content={})
+            self._connect_control_socket()
+            self.session.send(self._control_socket, msg)
+
+    interrupt_kernel = run_sync(_async_interrupt_kernel)
+
+    def _kill_for_time(self) -> None:
+        runlog.current().killed_by_watchdog = True
+        pgid = getattr(self.provisioner, "pgid", None)
+        try:
+            if pgid:
+                os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        if self._watchdog:
+            self._watchdog.cancel()
+        await super()._async_cleanup_resources(restart=restart)
+        if self._workdir and not restart:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None

@@ -1,0 +1,108 @@
+"""Put a submission back into the lesson's shape before it runs: the student owns answers, nothing else.
+
+Students delete, duplicate, retype and edit cells, by accident or not. The graded notebook is rebuilt
+from the instructor's source: every locked cell (set-up, explanations, tests with their hidden part) comes
+from the source; every answer cell is the student's (the first copy of it; the blank stub if deleted);
+cells the student added stay where they were, stripped of any nbgrader metadata so they cannot claim
+points. What was changed is reported, in words, as the status `cells restored`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Unicode
+
+from grader.notebooks import nbgrader_meta, read_notebook
+
+
+def _grade_id(cell) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def _plain(cell):
+    """A copy of a student's extra cell with no claim to be graded or locked."""
+    cell = copy.deepcopy(cell)
+    cell.metadata.pop("nbgrader", None)
+    cell.metadata.pop("deletable", None)
+    cell.metadata.pop("editable", None)
+    return cell
+
+
+def rebuild(submitted, source, release=None):
+    """(notebook to grade, notes on what was restored). `release` (the student copy) tells an edit apart."""
+    known = {_grade_id(c): c for c in source.cells if _grade_id(c)}
+    released = {_grade_id(c): c for c in (release.cells if release else []) if _grade_id(c)}
+    answers, extras, seen = {}, defaultdict(list), set()
+    notes, anchor = [], None
+    for cell in submitted.cells:
+        gid = _grade_id(cell)
+        if gid in known and gid not in seen:
+            seen.add(gid)
+            anchor = gid
+            if nbgrader_meta(known[gid]).get("solution"):
+                answers[gid] = cell
+            else:
+                shown = released.get(gid, known[gid])
+                if cell.cell_type != shown.cell_type:
+                    notes.append(f"{gid} retyped")
+                elif cell.source != shown.source:
+                    notes.append(f"{gid} edited")
+        elif gid in known:
+            if nbgrader_meta(known[gid]).get("solution"):
+                extras[anchor].append(_plain(cell))
+                notes.append(f"second copy of {gid} kept as an ordinary cell")
+            else:
+                notes.append(f"duplicate of {gid} removed")
+        else:
+            extras[anchor].append(_plain(cell))
+    cells = list(extras[None])
+    for gid_cell in source.cells:
+        gid = _grade_id(gid_cell)
+        meta = nbgrader_meta(gid_cell)
+        if gid is None:
+            cells.append(copy.deepcopy(gid_cell))
+            continue
+        if meta.get("solution"):
+            mine = answers.get(gid)
+            if mine is None:
+                notes.append(f"{gid} deleted (graded as blank)")
+                mine = released.get(gid, gid_cell)
+            cell = copy.deepcopy(mine)
+            if cell.cell_type != gid_cell.cell_type:
+                notes.append(f"{gid} retyped")
+                cell.cell_type = gid_cell.cell_type
+                if cell.cell_type == "code":
+                    cell.setdefault("outputs", [])
+                    cell.setdefault("execution_count", None)
+                else:
+                    cell.pop("outputs", None)
+                    cell.pop("execution_count", None)
+            cell.metadata["nbgrader"] = copy.deepcopy(meta)
+        else:
+            if gid not in seen:
+                notes.append(f"{gid} deleted")
+            cell = copy.deepcopy(gid_cell)
+        cells.append(cell)
+        cells.extend(extras[gid])
+    nb = copy.deepcopy(submitted)
+    nb.cells = cells
+    nb.metadata["kernelspec"] = copy.deepcopy(source.metadata.get("kernelspec", nb.metadata.get("kernelspec", {})))
+    return nb, list(dict.fromkeys(notes))
+
+
+class RebuildFromSource(Preprocessor):
+    """nbgrader sanitize stage: grade the rebuilt notebook, not the one as handed in."""
+
+    course_root = Unicode("", help="the nbgrader course folder (holds source/ and release/)").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        root = Path(self.course_root or ".")
+        source = root / "source" / info["assignment"] / f"{info['notebook']}.ipynb"
+        release = root / "release" / info["assignment"] / f"{info['notebook']}.ipynb"
+        rebuilt, _ = rebuild(nb, read_notebook(source), read_notebook(release) if release.exists() else None)
+        return rebuilt, resources
