@@ -7,9 +7,16 @@ STAMP  := $(VENV)/.installed
 # nbgrader runs `alembic` from PATH, so the venv's bin/ must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install demo test test-fast lab release bench clean
+.PHONY: install sandbox-tools demo test test-fast lab release bench clean
 
-install: $(STAMP)
+install: $(STAMP) sandbox-tools
+
+# Grading runs every kernel in bubblewrap; install it where we can (root on Debian/Ubuntu, as in CI).
+sandbox-tools:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null; \
+	  else echo "grading needs bubblewrap (bwrap): install it, e.g. sudo apt-get install bubblewrap" >&2; exit 1; fi; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +24,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)  ## release, sample class, autograde, feedback, report
+demo: $(STAMP) sandbox-tools  ## release, sample class, autograde, feedback, report
 	$(PY) -m grader demo
 
-test: $(STAMP)  ## the whole suite, notebooks and grading pipeline included
+test: $(STAMP) sandbox-tools  ## the whole suite, notebooks and grading pipeline included
 	$(PY) -m pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP)  ## unit tests only

@@ -4,4 +4,5 @@ Modules are imported on demand (``from course_lib.gradcheck import check_gradien
 only pays for what it uses.
 """
 
-__all__ = ["checks", "data", "diagnose", "gradcheck", "plots", "progress", "search_race", "widgets"]
+__all__ = ["checks", "data", "diagnose", "gradcheck", "layers", "nets", "optim", "plots", "progress", "search_race",
+           "training", "widgets"]

@@ -149,7 +149,7 @@ def grade_submission(api, course: Course, student: str, lesson: str, facts: Less
             findings.append(Finding("gradebook", 0, f"scores out of range for {', '.join(out_of_range) or 'the total'}"))
     if findings:
         # Graded in the sandbox all the same; the instructor sees what the tests gave and decides.
-        outcome.withheld_score, outcome.score = outcome.score, None
+        outcome.withheld_score, outcome.score, outcome.cells = outcome.score, None, {}
         outcome.status = st.TAMPER
         outcome.reason = "; ".join(f.describe() for f in findings[:3]) + (f" (+{len(findings) - 3} more)" if len(findings) > 3 else "")
         _withdraw_from_gradebook(course, student, lesson)

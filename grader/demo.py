@@ -26,7 +26,9 @@ SAMPLE_STUDENTS = {
     "dee": "correct, but one cell never finishes",
     "eve": "the upload was cut off half way",
     "fay": "correct, but deleted a test cell",
+    "gus": "wrong answers, and patched numpy so the tests pass",
 }
+CHEAT = "\n\nnp.allclose = lambda *args, **kwargs: True  # make every comparison pass\n"
 
 
 def _submission(course: Course, lesson: str, student: str, workdir: Path) -> Path:
@@ -48,6 +50,11 @@ def _submission(course: Course, lesson: str, student: str, workdir: Path) -> Pat
         return samples.write_corrupted(correct, path)
     if student == "fay":
         return samples.write(samples.without_first_test(correct), path)
+    if student == "gus":
+        nb = samples.blank(course, lesson)
+        first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+        first.source = first.source.rstrip() + CHEAT
+        return samples.write(nb, path)
     return samples.write(correct, path)
 
 

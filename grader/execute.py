@@ -51,6 +51,7 @@ class SandboxedExecute(Execute):
         self._started = time.monotonic()
         self._budget_limited: set[int] = set()
         self._bytes: dict[int, int] = {}
+        self._sandbox_km = None
 
     def preprocess(self, nb, resources=None, km=None):
         log = runlog.current()
@@ -59,6 +60,14 @@ class SandboxedExecute(Execute):
             return super().preprocess(nb, resources, km=km)
         finally:
             log.seconds = time.monotonic() - self._started
+            # Whatever happened to the kernel, its scratch folder and watchdog go now.
+            if isinstance(self._sandbox_km, SandboxedKernelManager):
+                self._sandbox_km.release_sandbox()
+            self._sandbox_km = None
+
+    def create_kernel_manager(self):
+        self._sandbox_km = super().create_kernel_manager()
+        return self._sandbox_km
 
     def _cell_timeout(self, cell) -> float:
         remaining = self.notebook_timeout - (time.monotonic() - self._started)

@@ -41,7 +41,10 @@ class Outcome:
         return f"{self.student}/{self.lesson}"
 
     def describe(self) -> str:
-        return self.status + (f": {self.reason}" if self.reason else "")
+        text = self.status + (f": {self.reason}" if self.reason else "")
+        if self.withheld_score is not None:
+            text += f" (the tests gave {self.withheld_score:g} / {self.max_score:g}; withheld for review)"
+        return text
 
 
 class Ledger:

@@ -75,8 +75,10 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
 
     _write_csv(paths["grades.csv"], [
         {"student_id": o.student, "lesson": o.lesson, "score": "" if o.score is None else o.score,
-         "max_score": o.max_score, "percent": _pct(o.score, o.max_score), "status": o.status, "reason": o.reason}
-        for o in outcomes], ["student_id", "lesson", "score", "max_score", "percent", "status", "reason"])
+         "max_score": o.max_score, "percent": _pct(o.score, o.max_score), "status": o.status, "reason": o.reason,
+         "withheld_score": "" if o.withheld_score is None else o.withheld_score}
+        for o in outcomes], ["student_id", "lesson", "score", "max_score", "percent", "status", "reason",
+                             "withheld_score"])
 
     lessons = sorted({o.lesson for o in outcomes})
     by_student = defaultdict(dict)
@@ -84,13 +86,16 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
         by_student[o.student][o.lesson] = o
     lms_rows, percents, unscored = [], [], 0
     for student, done in sorted(by_student.items()):
-        total = sum(o.score or 0.0 for o in done.values())
         possible = sum(o.max_score for o in done.values())
-        if any(o.score is None for o in done.values()):
-            unscored += 1  # a grade of 0 would be a guess: they are listed in needs_attention instead
+        complete = all(o.score is not None for o in done.values())
+        # A lesson that could not be scored leaves the total blank: an LMS would read 0 as a real grade.
+        total = sum(o.score for o in done.values()) if complete else None
+        if not complete:
+            unscored += 1
         elif possible:
             percents.append(100.0 * total / possible)
-        row = {"student_id": student, "total": total, "max_total": possible, "percent": _pct(total, possible),
+        row = {"student_id": student, "total": "" if total is None else total, "max_total": possible,
+               "percent": _pct(total, possible),
                "needs_attention": "; ".join(f"{o.lesson}: {o.describe()}" for o in done.values() if o.status != "ok")}
         row.update({lesson: ("" if lesson not in done or done[lesson].score is None else done[lesson].score)
                     for lesson in lessons})

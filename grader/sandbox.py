@@ -24,7 +24,6 @@ import threading
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.utils import run_sync
 from traitlets import Bool, Float, Int, List, Unicode
 
 from grader import runlog
@@ -196,7 +195,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._connect_control_socket()
             self.session.send(self._control_socket, msg)
 
-    interrupt_kernel = run_sync(_async_interrupt_kernel)
+    interrupt_kernel = _async_interrupt_kernel  # AsyncKernelManager binds the base class's coroutine
 
     def _kill_for_time(self) -> None:
         runlog.current().killed_by_watchdog = True
@@ -207,10 +206,17 @@ class SandboxedKernelManager(AsyncKernelManager):
         except OSError:
             pass
 
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+    def release_sandbox(self) -> None:
+        """Stop the watchdog and delete the scratch folder (also when the kernel died on its own)."""
         if self._watchdog:
             self._watchdog.cancel()
-        await super()._async_cleanup_resources(restart=restart)
-        if self._workdir and not restart:
+        if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self.release_sandbox()
+
+    cleanup_resources = _async_cleanup_resources

@@ -214,6 +214,9 @@ class _CellChecker(ast.NodeVisitor):
             if V.is_dunder(alias.name) or alias.name.startswith("_"):
                 self.flag(node, f"imports the private name {alias.name} from {module}")
                 continue
+            if alias.name in V.FORBIDDEN_ATTRS or alias.name in V.FORBIDDEN_FUNCTIONS:
+                self.flag(node, f"imports {module}.{alias.name}")
+                continue
             why = _resolve_chain(module, [alias.name])
             if why:
                 self.flag(node, f"imports {module}.{alias.name}, which {why}")

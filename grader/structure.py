@@ -13,7 +13,7 @@ import copy
 from collections import defaultdict
 from pathlib import Path
 
-from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
 from grader.notebooks import nbgrader_meta, read_notebook
@@ -94,7 +94,7 @@ def rebuild(submitted, source, release=None):
     return nb, list(dict.fromkeys(notes))
 
 
-class RebuildFromSource(Preprocessor):
+class RebuildFromSource(NbGraderPreprocessor):  # enabled by default, unlike nbconvert's
     """nbgrader sanitize stage: grade the rebuilt notebook, not the one as handed in."""
 
     course_root = Unicode("", help="the nbgrader course folder (holds source/ and release/)").tag(config=True)

@@ -10,6 +10,7 @@ from grader.autograde import autograde
 from grader.course import DEFAULT_CELL_TIMEOUT, Course
 from grader.demo import format_table, run_demo
 from grader.feedback import generate_feedback
+from grader.limits import Limits
 from grader.outcomes import Ledger
 from grader.report import exercise_rows, format_exercise_table, write_reports
 from minicourse import LESSON, make_repo
@@ -17,7 +18,7 @@ from minicourse import LESSON, make_repo
 pytestmark = pytest.mark.slow
 CELL_TIMEOUT = 5
 # Right answer, but a warning on stderr while the tests run: plain nbgrader would score that cell 0.
-WARNS = "import warnings\n\ndef double(x):\n    warnings.warn('slow path', RuntimeWarning)\n    return 2 * x"
+WARNS = "def double(x):\n    np.log(np.zeros(1))  # RuntimeWarning: divide by zero\n    return 2 * x"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,9 @@ def graded(tmp_path_factory):
     samples.write(samples.plant(correct, "double", "def double(x):\n    return 2 * x + (x < 0)"),
                   course.submitted_notebook("lou", LESSON))
     samples.write(samples.plant(correct, "double", WARNS), course.submitted_notebook("max", LESSON))
-    autograde(course, students=["kim", "lou", "max"], cell_timeout=CELL_TIMEOUT)
+    autograde(course, students=["lou", "max"], cell_timeout=CELL_TIMEOUT)
+    # kim's os._exit would be flagged by the static check; with it off, the sandboxed kernel simply dies.
+    autograde(course, students=["kim"], limits=Limits(cell_timeout=CELL_TIMEOUT, static_check=False))
     return course, {o.student: o for o in Ledger(course.course_dir).load().values()}
 
 
@@ -46,6 +49,8 @@ def test_every_student_has_a_score_and_a_status(graded):
     assert (r["eve"].status, r["eve"].score) == (st.UNREADABLE, None) and "JSON" in r["eve"].reason
     assert (r["fay"].status, r["fay"].score) == (st.CELLS_RESTORED, 3.0) and "test_double" in r["fay"].reason
     assert (r["kim"].status, r["kim"].score) == (st.KERNEL_DIED, None)
+    assert (r["gus"].status, r["gus"].score) == (st.TAMPER, None) and "np.allclose" in r["gus"].reason
+    assert r["gus"].withheld_score == 3.0 and r["gus"].cells == {}, "the fooled score is kept aside, not counted"
     assert (r["max"].status, r["max"].score) == (st.OK, 3.0)
     assert r["lou"].status == st.OK and r["lou"].cells == {"test_double": [0.0, 2.0], "test_double__arrays": [1.0, 1.0]}
 
@@ -64,7 +69,7 @@ def test_table_shows_failures_as_statuses(graded):
 
 def test_demo_wrote_feedback_and_reports(graded):
     course, _ = graded
-    assert len(list((course.course_dir / "feedback").glob("*/*/*.html"))) == 6
+    assert len(list((course.course_dir / "feedback").glob("*/*/*.html"))) == 7
     assert (course.reports_dir / "grade_histogram.png").exists()
 
 
@@ -109,7 +114,7 @@ def test_reports(graded):
     table = format_exercise_table(exercise_rows(list(Ledger(course.course_dir).load().values())))
     assert table.splitlines()[0].split() == ["lesson", "exercise", "mean", "/", "max", "full", "marks"]
     assert f"{LESSON}  test_double " in table
-    assert "of 7" in table  # 9 students, but eve's notebook was unreadable and kim's kernel died: no cell scores
+    assert "of 7" in table  # 10 students; eve's notebook was unreadable, kim's kernel died, gus's score is withheld
 
 
 def test_failed_regrade_leaves_no_stale_score(graded, tmp_path):

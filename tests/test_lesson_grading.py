@@ -74,7 +74,7 @@ def test_bug_bank_covers_every_graded_function(lesson):
     functions = graded_functions(lesson)
     assert functions, f"{lesson} has no graded function"
     counts = {f: sum(b.function == f for b in bugs_for(lesson)) for f in functions}
-    assert all(n >= 3 for n in counts.values()), f"fewer than 3 known-wrong versions: {counts}"
+    assert all(n >= 5 for n in counts.values()), f"fewer than 5 known-wrong versions: {counts}"
     assert not {b.function for b in bugs_for(lesson)} - set(functions), "bug for an ungraded function"
 
 

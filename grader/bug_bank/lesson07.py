@@ -1,0 +1,215 @@
+"""Known-wrong implementations for lesson 07 (dropout, initialization, standardization, L2 penalty).
+
+Each is a mistake a student could plausibly make; planted after the correct definition, it must lose the
+points of its own function's test cell.
+"""
+
+from grader.bug_bank import Bug
+
+LESSON = "07_regularization_and_init"
+
+BUGS = [
+    # --- dropout_forward ----------------------------------------------------------------------------
+    Bug("dropout_forward", "no_division_by_p", '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if mode == "test":
+        return x.copy(), {"mask": None, "p": p}
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = (rng.random(x.shape) < p) * 1.0
+    return x * mask, {"mask": mask, "p": p}
+'''),
+    Bug("dropout_forward", "p_is_drop_probability", '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if mode == "test":
+        return x.copy(), {"mask": None, "p": p}
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = (rng.random(x.shape) >= p) / (1 - p)
+    return x * mask, {"mask": mask, "p": p}
+'''),
+    Bug("dropout_forward", "classic_dropout_scales_at_test_time", '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if mode == "test":
+        return x * p, {"mask": None, "p": p}
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = (rng.random(x.shape) < p) * 1.0
+    return x * mask, {"mask": mask, "p": p}
+'''),
+    Bug("dropout_forward", "ignores_seed", '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if mode == "test":
+        return x.copy(), {"mask": None, "p": p}
+    rng = np.random.default_rng()
+    mask = (rng.random(x.shape) < p) / p
+    return x * mask, {"mask": mask, "p": p}
+'''),
+    Bug("dropout_forward", "one_mask_for_the_whole_batch", '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if mode == "test":
+        return x.copy(), {"mask": None, "p": p}
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = (rng.random(x.shape[1:]) < p) / p
+    return x * mask, {"mask": mask, "p": p}
+'''),
+    Bug("dropout_forward", "drops_in_test_mode_too", '''def dropout_forward(x, dropout_param):
+    p = dropout_param["p"]
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = (rng.random(x.shape) < p) / p
+    return x * mask, {"mask": mask, "p": p}
+'''),
+    Bug("dropout_forward", "masks_x_in_place", '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if mode == "test":
+        return x, {"mask": None, "p": p}
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    mask = (rng.random(x.shape) < p) / p
+    x *= mask
+    return x, {"mask": mask, "p": p}
+'''),
+    # --- dropout_backward ---------------------------------------------------------------------------
+    Bug("dropout_backward", "forgets_the_1_over_p", '''def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout.copy()
+    return dout * (cache["mask"] != 0)
+'''),
+    Bug("dropout_backward", "gradient_through_dropped_units", '''def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout.copy()
+    return dout / cache["p"]
+'''),
+    Bug("dropout_backward", "passes_dout_unchanged", '''def dropout_backward(dout, cache):
+    return dout.copy()
+'''),
+    Bug("dropout_backward", "multiplies_by_p", '''def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout.copy()
+    return dout * (cache["mask"] != 0) * cache["p"]
+'''),
+    Bug("dropout_backward", "draws_a_new_mask", '''def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout.copy()
+    p = cache["p"]
+    rng = np.random.default_rng()
+    return dout * (rng.random(dout.shape) < p) / p
+'''),
+    Bug("dropout_backward", "rescales_in_test_mode", '''def dropout_backward(dout, cache):
+    if cache["mask"] is None:
+        return dout / cache["p"]
+    return dout * cache["mask"]
+'''),
+    # --- variance_scaling_init ----------------------------------------------------------------------
+    Bug("variance_scaling_init", "he_uses_fan_out", '''def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_out, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
+    return rng.normal(0.0, np.sqrt(scale / n), size=(fan_in, fan_out))
+'''),
+    Bug("variance_scaling_init", "std_without_square_root", '''def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
+    return rng.normal(0.0, scale / n, size=(fan_in, fan_out))
+'''),
+    Bug("variance_scaling_init", "ignores_scale", '''def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
+    return rng.normal(0.0, np.sqrt(1.0 / n), size=(fan_in, fan_out))
+'''),
+    Bug("variance_scaling_init", "fan_avg_is_the_sum", '''def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": fan_in + fan_out}[mode]
+    return rng.normal(0.0, np.sqrt(scale / n), size=(fan_in, fan_out))
+'''),
+    Bug("variance_scaling_init", "transposed_shape", '''def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
+    return rng.normal(0.0, np.sqrt(scale / n), size=(fan_out, fan_in))
+'''),
+    Bug("variance_scaling_init", "uniform_with_the_right_variance", '''def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
+    limit = np.sqrt(3.0 * scale / n)
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+'''),
+    Bug("variance_scaling_init", "ignores_the_rng_argument", '''def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
+    return np.random.default_rng().normal(0.0, np.sqrt(scale / n), size=(fan_in, fan_out))
+'''),
+    # --- standardize --------------------------------------------------------------------------------
+    Bug("standardize", "other_set_uses_its_own_statistics", '''def standardize(X_train, X_other):
+    def own(X):
+        sigma = X.std(axis=0)
+        return (X - X.mean(axis=0)) / np.where(sigma > 0, sigma, 1.0)
+    return own(X_train), own(X_other)
+'''),
+    Bug("standardize", "statistics_of_train_and_other_pooled", '''def standardize(X_train, X_other):
+    both = np.vstack([X_train, X_other])
+    mu = both.mean(axis=0)
+    sigma = both.std(axis=0)
+    sigma = np.where(sigma > 0, sigma, 1.0)
+    return (X_train - mu) / sigma, (X_other - mu) / sigma
+'''),
+    Bug("standardize", "sample_std_ddof_1", '''def standardize(X_train, X_other):
+    mu = X_train.mean(axis=0)
+    sigma = X_train.std(axis=0, ddof=1)
+    sigma = np.where(sigma > 0, sigma, 1.0)
+    return (X_train - mu) / sigma, (X_other - mu) / sigma
+'''),
+    Bug("standardize", "statistics_per_row", '''def standardize(X_train, X_other):
+    mu = X_train.mean(axis=1, keepdims=True)
+    sigma = X_train.std(axis=1, keepdims=True)
+    sigma = np.where(sigma > 0, sigma, 1.0)
+    return (X_train - mu) / sigma, (X_other - mu.mean()) / sigma.mean()
+'''),
+    Bug("standardize", "divides_constant_columns_by_zero", '''def standardize(X_train, X_other):
+    mu = X_train.mean(axis=0)
+    sigma = X_train.std(axis=0)
+    return (X_train - mu) / sigma, (X_other - mu) / sigma
+'''),
+    Bug("standardize", "only_centres", '''def standardize(X_train, X_other):
+    mu = X_train.mean(axis=0)
+    return X_train - mu, X_other - mu
+'''),
+    Bug("standardize", "centres_X_train_in_place", '''def standardize(X_train, X_other):
+    mu = X_train.mean(axis=0)
+    sigma = X_train.std(axis=0)
+    sigma = np.where(sigma > 0, sigma, 1.0)
+    X_train -= mu
+    X_train /= sigma
+    return X_train, (X_other - mu) / sigma
+'''),
+    # --- l2_penalty ---------------------------------------------------------------------------------
+    Bug("l2_penalty", "loss_missing_the_half", '''def l2_penalty(weights, reg):
+    loss, grads = 0.0, {}
+    for name, W in weights.items():
+        loss += reg * np.sum(W * W)
+        grads[name] = reg * W
+    return float(loss), grads
+'''),
+    Bug("l2_penalty", "gradient_twice_too_large", '''def l2_penalty(weights, reg):
+    loss, grads = 0.0, {}
+    for name, W in weights.items():
+        loss += 0.5 * reg * np.sum(W * W)
+        grads[name] = 2 * reg * W
+    return float(loss), grads
+'''),
+    Bug("l2_penalty", "loss_of_the_last_array_only", '''def l2_penalty(weights, reg):
+    loss, grads = 0.0, {}
+    for name, W in weights.items():
+        loss = 0.5 * reg * np.sum(W * W)
+        grads[name] = reg * W
+    return float(loss), grads
+'''),
+    Bug("l2_penalty", "l1_instead_of_l2", '''def l2_penalty(weights, reg):
+    loss, grads = 0.0, {}
+    for name, W in weights.items():
+        loss += reg * np.sum(np.abs(W))
+        grads[name] = reg * np.sign(W)
+    return float(loss), grads
+'''),
+    Bug("l2_penalty", "gradient_forgets_reg", '''def l2_penalty(weights, reg):
+    loss, grads = 0.0, {}
+    for name, W in weights.items():
+        loss += 0.5 * reg * np.sum(W * W)
+        grads[name] = W.copy()
+    return float(loss), grads
+'''),
+    Bug("l2_penalty", "square_of_the_sum", '''def l2_penalty(weights, reg):
+    loss, grads = 0.0, {}
+    for name, W in weights.items():
+        loss += 0.5 * reg * np.sum(W) ** 2
+        grads[name] = reg * W
+    return float(loss), grads
+'''),
+]
