@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
 import shutil
-from dataclasses import dataclass
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from grader import outcomes as st
 from grader import runlog
 from grader.course import DEFAULT_CELL_TIMEOUT, Course
 from grader.errors import GraderError
-from grader.nbgrader_setup import make_api
+from grader.nbgrader_setup import make_api, nbgrader_config
 from grader.notebooks import UnreadableNotebook, cells_by_id, grade_ids, nbgrader_meta, read_notebook
 from grader.outcomes import Ledger, Outcome
 from grader.limits import Limits
@@ -124,41 +130,130 @@ def _status_after_run(log: runlog.RunLog, notes: list[str], limits: Limits) -> t
     return st.OK, ""
 
 
-def grade_submission(api, course: Course, student: str, lesson: str, facts: LessonFacts,
-                     limits: Limits) -> Outcome:
-    outcome = Outcome(student, lesson, st.OK, max_score=facts.max_score)
-    forget(course, student, lesson)
+@dataclass
+class Prepared:
+    """A submission read, rebuilt and checked in the parent process, ready for a worker to execute."""
+    outcome: Outcome
+    notebook: object | None = None   # the rebuilt notebook to execute (None: nothing to run)
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Executed:
+    prepared: Prepared
+    notebook: object | None = None
+    error: str = ""
+    log: runlog.RunLog = field(default_factory=runlog.RunLog)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limits: Limits) -> Prepared:
+    path = course.submitted_notebook(student, lesson)
+    outcome = Outcome(student, lesson, st.OK, max_score=facts.max_score, submission_sha=_sha(path))
     try:
-        submitted = read_notebook(course.submitted_notebook(student, lesson))
+        submitted = read_notebook(path)
     except UnreadableNotebook as exc:
         outcome.status, outcome.reason = st.UNREADABLE, exc.detail
-        return outcome
-    _, notes = rebuild(submitted, facts.source, facts.release)
+        return Prepared(outcome)
+    notebook, notes = rebuild(submitted, facts.source, facts.release)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     findings = check_submission(submitted, facts.source, facts.release) if limits.static_check else []
+    return Prepared(outcome, notebook, notes, findings)
 
-    log = runlog.start()
-    result = api.autograde(lesson, student)
-    if not result["success"]:
-        forget(course, student, lesson)
-        outcome.status, outcome.reason = _failed_run(log, (result.get("error") or "") + "\n" + (result.get("log") or ""), limits)
+
+def _stage_files(course: Course, student: str, lesson: str) -> Path:
+    """The files the notebook sees beside it, as nbgrader lays them out: the submission's, then the source's."""
+    staged = Path(tempfile.mkdtemp(prefix="grader-stage-"))
+    for folder in (course.submitted_notebook(student, lesson).parent, course.source_notebook(lesson).parent):
+        for item in folder.iterdir():
+            if item.suffix != ".ipynb" and item.name != "timestamp.txt" and item.is_file():
+                shutil.copy(item, staged / item.name)
+            elif item.is_dir() and not item.name.startswith("."):
+                shutil.copytree(item, staged / item.name, dirs_exist_ok=True)
+    return staged
+
+
+def execute(course: Course, prepared: Prepared, config) -> Executed:
+    """Run the rebuilt notebook in a sandboxed kernel (any thread); nothing is written to the gradebook."""
+    from grader.execute import SandboxedExecute
+
+    done = Executed(prepared, log=runlog.start())
+    nb = copy.deepcopy(prepared.notebook)
+    staged = _stage_files(course, prepared.outcome.student, prepared.outcome.lesson)
+    try:
+        SandboxedExecute(config=config).preprocess(nb, {"metadata": {"path": str(staged)}})
+        done.notebook = nb
+    except Exception as exc:  # noqa: BLE001 - any failure of the run becomes this submission's status
+        done.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return done
+
+
+def finish(api, course: Course, executed: Executed, facts: LessonFacts, limits: Limits) -> Outcome:
+    """Score an executed notebook through nbgrader, in the parent process only, and name its status."""
+    from grader.execute import offer_replay
+
+    prepared, log = executed.prepared, executed.log
+    outcome = prepared.outcome
+    student, lesson = outcome.student, outcome.lesson
+    forget(course, student, lesson)
+    if executed.error:
+        outcome.status, outcome.reason = _failed_run(log, executed.error, limits)
     else:
-        outcome.score, outcome.max_score, outcome.cells = _scores(course, student, lesson)
-        outcome.status, outcome.reason = _status_after_run(log, notes, limits)
-        out_of_range = [g for g, (got, most) in outcome.cells.items() if not 0 <= got <= most]
-        if out_of_range or not 0 <= outcome.score <= facts.max_score:
-            findings.append(Finding("gradebook", 0, f"scores out of range for {', '.join(out_of_range) or 'the total'}"))
-    if findings:
+        offer_replay((student, lesson, lesson), executed.notebook)
+        result = api.autograde(lesson, student)
+        if not result["success"]:
+            forget(course, student, lesson)
+            outcome.status, outcome.reason = st.GRADING_ERROR, _useful_line(
+                (result.get("error") or "") + "\n" + (result.get("log") or ""))
+        else:
+            outcome.score, outcome.max_score, outcome.cells = _scores(course, student, lesson)
+            outcome.status, outcome.reason = _status_after_run(log, prepared.notes, limits)
+            out_of_range = [g for g, (got, most) in outcome.cells.items() if not 0 <= got <= most]
+            if out_of_range or not 0 <= outcome.score <= facts.max_score:
+                prepared.findings.append(Finding("gradebook", 0, "scores out of range for "
+                                                 + (", ".join(out_of_range) or "the total")))
+    if prepared.findings:
         # Graded in the sandbox all the same; the instructor sees what the tests gave and decides.
+        findings = prepared.findings
         outcome.withheld_score, outcome.score, outcome.cells = outcome.score, None, {}
         outcome.status = st.TAMPER
-        outcome.reason = "; ".join(f.describe() for f in findings[:3]) + (f" (+{len(findings) - 3} more)" if len(findings) > 3 else "")
+        outcome.reason = "; ".join(f.describe() for f in findings[:3]) + (
+            f" (+{len(findings) - 3} more)" if len(findings) > 3 else "")
         _withdraw_from_gradebook(course, student, lesson)
     return outcome
 
 
-def autograde(course: Course, lessons=None, students=None,
-              cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: Limits | None = None) -> list[Outcome]:
-    """Grade every submission of the given lessons (all by default); record each outcome in the ledger."""
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _already_graded(ledger: Ledger, course: Course, pairs) -> set[tuple[str, str]]:
+    """Submissions the ledger has a final outcome for, from the very file still in submitted/."""
+    done = ledger.load()
+    keep = set()
+    for student, lesson in pairs:
+        o = done.get(f"{student}/{lesson}")
+        if o and o.status != st.GRADING_ERROR and o.submission_sha == _sha(course.submitted_notebook(student, lesson)):
+            keep.add((student, lesson))
+    return keep
+
+
+def autograde(course: Course, lessons=None, students=None, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+              limits: Limits | None = None, workers: int | None = None, resume: bool = False) -> list[Outcome]:
+    """Grade every submission of the given lessons (all by default); record each outcome in the ledger.
+
+    `workers` kernels run at once (threads waiting on sandboxed kernels); the parent alone scores them
+    through nbgrader and writes the gradebook and the ledger, one submission at a time, as they finish.
+    With `resume`, submissions already graded from the same file are kept, not graded again.
+    """
     from course_lib.progress import progress
 
     limits = limits or Limits(cell_timeout=cell_timeout)
@@ -168,14 +263,39 @@ def autograde(course: Course, lessons=None, students=None,
     pairs = submissions(course, lessons, students)
     prepare_assignments(course, lessons)
     api = make_api(course, limits=limits)  # one nbgrader start-up for the whole class
+    config = nbgrader_config(course, limits=limits)
     facts = {lesson: lesson_facts(course, lesson) for lesson in lessons}
     ledger = Ledger(course.course_dir)
-    results, failures = [], 0
-    bar = progress(pairs, desc="autograde", unit="notebook")
-    for student, lesson in bar:
-        outcome = grade_submission(api, course, student, lesson, facts[lesson], limits)
+    kept = _already_graded(ledger, course, pairs) if resume else set()
+    results = {pair: ledger.load()[f"{pair[0]}/{pair[1]}"] for pair in kept}
+    todo = [pair for pair in pairs if pair not in kept]
+    bar = progress(total=len(todo), desc="autograde", unit="notebook")
+    failures = 0
+
+    def record(pair, outcome):
+        nonlocal failures
         ledger.record(outcome)
-        results.append(outcome)
+        results[pair] = outcome
         failures += outcome.status != st.OK
         bar.set_postfix(not_ok=failures)
-    return results
+        bar.update()
+
+    with ThreadPoolExecutor(max_workers=max(1, workers or default_workers()), thread_name_prefix="grade") as pool:
+        running = {}
+        for student, lesson in todo:
+            prepared = prepare(course, student, lesson, facts[lesson], limits)
+            if prepared.notebook is None:
+                forget(course, student, lesson)
+                record((student, lesson), prepared.outcome)
+            else:
+                running[pool.submit(execute, course, prepared, config)] = (student, lesson)
+        try:
+            for future in as_completed(running):
+                pair = running[future]
+                record(pair, finish(api, course, future.result(), facts[pair[1]], limits))
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+    bar.close()
+    return [results[pair] for pair in pairs]

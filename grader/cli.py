@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--no-static-check", action="store_true", help="do not flag suspicious code (use it to "
                    "regrade a flagged submission after reading it)")
     a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
+    a.add_argument("--workers", type=int, default=None, help="notebooks executed at once (default: the number "
+                   "of cores)")
+    a.add_argument("--resume", action="store_true", help="keep submissions already graded from the same file "
+                   "(after an interrupted run)")
 
     f = sub.add_parser("feedback", help="HTML feedback per submission, hidden tests removed")
     f.add_argument("lessons", nargs="*", help="lesson names (default: all)")
@@ -88,7 +92,10 @@ def _run(args) -> int:
         limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                         memory_mb=args.memory_mb, max_cell_output=args.max_output, sandbox=not args.no_sandbox,
                         static_check=not args.no_static_check, skip_ungraded=args.skip_ungraded)
-        print(format_table(autograde(course, args.lessons, args.student, limits=limits)))
+        if args.workers is not None and args.workers < 1:
+            raise GraderError("--workers must be at least 1")
+        print(format_table(autograde(course, args.lessons, args.student, limits=limits, workers=args.workers,
+                                     resume=args.resume)))
     elif args.command == "feedback":
         from grader.feedback import generate_feedback
 
@@ -113,5 +120,6 @@ def main(argv=None) -> int:
         print(f"grader: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("grader: interrupted; finished submissions are kept in outcomes.json", file=sys.stderr)
+        print("grader: interrupted; finished submissions are kept in outcomes.json "
+              "(`grader autograde --resume` carries on)", file=sys.stderr)
         return 130

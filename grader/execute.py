@@ -12,6 +12,7 @@ Beside starting the kernel in the sandbox (grader.sandbox), it enforces what nbg
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from nbformat import NotebookNode
@@ -21,6 +22,34 @@ from traitlets import Bool, Float, Int
 from grader import runlog
 from grader.notebooks import nbgrader_meta
 from grader.sandbox import SandboxedKernelManager
+
+# Notebooks already executed by a grading worker, waiting for nbgrader to score them: (student, assignment,
+# notebook) -> executed notebook. nbgrader's pipeline then replays their outputs instead of running a kernel.
+_replays: dict[tuple[str, str, str], object] = {}
+_replays_lock = threading.Lock()
+
+
+def offer_replay(key: tuple[str, str, str], executed) -> None:
+    with _replays_lock:
+        _replays[key] = executed
+
+
+def _take_replay(resources) -> object | None:
+    info = (resources or {}).get("nbgrader", {})
+    key = (info.get("student"), info.get("assignment"), info.get("notebook"))
+    with _replays_lock:
+        return _replays.pop(key, None)
+
+
+def replay_outputs(nb, executed) -> None:
+    """Copy outputs cell by cell; the notebooks must be the same cells, or scoring would be wrong."""
+    if [c.source for c in nb.cells] != [c.source for c in executed.cells]:
+        raise RuntimeError("the executed notebook does not match the one nbgrader sanitized; grade it again")
+    for cell, done in zip(nb.cells, executed.cells):
+        if cell.cell_type == "code":
+            cell.outputs = done.get("outputs", [])
+            cell.execution_count = done.get("execution_count")
+
 
 CUT_NOTE = "\n[output cut by the grader: this cell printed more than {limit} bytes]\n"
 SKIP_KEY = "skip_in_grading"
@@ -54,6 +83,10 @@ class SandboxedExecute(Execute):
         self._sandbox_km = None
 
     def preprocess(self, nb, resources=None, km=None):
+        executed = _take_replay(resources)
+        if executed is not None:
+            replay_outputs(nb, executed)
+            return nb, resources
         log = runlog.current()
         self._started = time.monotonic()
         try:

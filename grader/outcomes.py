@@ -35,6 +35,7 @@ class Outcome:
     max_score: float = 0.0
     cells: dict[str, list[float]] = field(default_factory=dict)  # grade_id -> [score, max]
     withheld_score: float | None = None  # tamper suspected: what the tests gave, kept for the instructor only
+    submission_sha: str = ""             # the file that was graded (a resumed run keeps what is unchanged)
 
     @property
     def key(self) -> str:

@@ -1,11 +1,13 @@
 """What happened while one notebook was executed, as seen from the grader's side (never the kernel's).
 
-The sandboxed executor and kernel manager write here; the autograder reads it to name a status. One log
-per grading process at a time: `start()` before a submission, `current()` while it runs.
+The sandboxed executor and kernel manager write here; the autograder reads it to name a status. Each
+thread that executes notebooks has its own current log: `start()` before a submission, `current()` while
+it runs (a kernel manager keeps a reference for its watchdog thread).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 
@@ -20,14 +22,15 @@ class RunLog:
     seconds: float = 0.0
 
 
-_current = RunLog()
+_local = threading.local()
 
 
 def start() -> RunLog:
-    global _current
-    _current = RunLog()
-    return _current
+    _local.log = RunLog()
+    return _local.log
 
 
 def current() -> RunLog:
-    return _current
+    if not hasattr(_local, "log"):
+        _local.log = RunLog()
+    return _local.log

@@ -1,6 +1,6 @@
 """Run each submission's kernel in a sandbox: its own scratch folder, nothing of the course visible.
 
-The kernel is started through bubblewrap (bwrap) as an unprivileged user, with resource limits:
+The kernel is started through bubblewrap (bwrap) as an unprivileged user of its own, with resource limits:
 - the file system is read-only; the home folder, /tmp, the course folder and the course repository are
   replaced by empty folders, and only what the kernel needs to import (Python, the venv, course_lib) is
   mounted back, read-only;
@@ -15,6 +15,7 @@ A watchdog kills the whole sandbox once the notebook has run past its total time
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -29,7 +30,13 @@ from traitlets import Bool, Float, Int, List, Unicode
 from grader import runlog
 from grader.errors import GraderError
 
-NOBODY = 65534  # the unprivileged uid and gid the kernel runs as
+# Each kernel runs as its own unprivileged uid, picked at random from a range no account uses: the process
+# limit counts per uid, so one student's fork bomb cannot starve the kernels graded beside it.
+UID_BASE, UID_SPAN = 1_000_000, 1_000_000_000
+
+
+def fresh_uid() -> int:
+    return UID_BASE + secrets.randbelow(UID_SPAN)
 INSTALL_HINT = ("bubblewrap (bwrap) is needed to grade in a sandbox: `apt-get install bubblewrap` "
                 "(Debian/Ubuntu), or pass --no-sandbox to grade without one on a machine you trust")
 
@@ -76,7 +83,7 @@ def hidden_paths(extra: list[str]) -> list[Path]:
 
 
 def bwrap_command(bwrap: str, workdir: Path, inner: list[str], *, hide: list[Path], expose: list[Path],
-                  memory_mb: int, max_processes: int, max_file_mb: int, network: bool = False) -> list[str]:
+                  memory_mb: int, max_processes: int, max_file_mb: int, uid: int, network: bool = False) -> list[str]:
     """The full command line: bwrap (mounts, namespaces) -> prlimit (limits) -> setpriv (drop root) -> inner."""
     cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm"]
     for path in hide:
@@ -96,7 +103,7 @@ def bwrap_command(bwrap: str, workdir: Path, inner: list[str], *, hide: list[Pat
     limits = ["prlimit", f"--as={memory_mb * 1024 * 1024}", f"--nproc={max_processes}",
               f"--fsize={max_file_mb * 1024 * 1024}", "--core=0", "--"]
     if os.geteuid() == 0:
-        drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--no-new-privs", "--"]
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--"]
     else:  # already unprivileged: nothing to drop
         drop = []
     # In a new PID namespace the kernel's parent is init, which ipykernel takes for a dead parent (handle 1: no poll);
@@ -106,8 +113,9 @@ def bwrap_command(bwrap: str, workdir: Path, inner: list[str], *, hide: list[Pat
 
 def kernel_env(workdir: Path) -> dict[str, str]:
     """A clean environment: nothing of the grader's, one thread per numeric library, a private home."""
-    keep = ("PATH", "LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "COURSE_QUIET")
+    keep = ("PATH", "LANG", "LC_ALL", "TZ")
     env = {k: os.environ[k] for k in keep if k in os.environ}
+    env["NBGRADER_EXECUTION"] = "autograde"  # a sandboxed kernel is always grading: no live widgets, no bars
     env.update(HOME=str(workdir), IPYTHONDIR=str(workdir / ".ipython"), MPLCONFIGDIR=str(workdir / ".matplotlib"),
                JUPYTER_RUNTIME_DIR=str(workdir / ".jupyter"), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
                OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="agg")
@@ -126,7 +134,7 @@ def _matplotlib_cache() -> Path | None:
         return None
 
 
-def make_workdir(source: Path | None) -> Path:
+def make_workdir(source: Path | None, uid: int) -> Path:
     """A fresh scratch folder owned by the kernel's user, holding copies of the submission's other files."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-sbx-"))
     if source and source.is_dir():
@@ -145,7 +153,7 @@ def make_workdir(source: Path | None) -> Path:
     if os.geteuid() == 0:
         for root, dirs, files in os.walk(workdir):
             for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-                os.chown(name, NOBODY, NOBODY)
+                os.chown(name, uid, uid)
     return workdir
 
 
@@ -163,10 +171,13 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     _workdir: Path | None = None
     _watchdog: threading.Timer | None = None
+    _log: runlog.RunLog | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         bwrap = require_bwrap()
-        self._workdir = make_workdir(Path(kw["cwd"]) if kw.get("cwd") else None)
+        self._log = runlog.current()  # the watchdog runs in a thread of its own
+        uid = fresh_uid()
+        self._workdir = make_workdir(Path(kw["cwd"]) if kw.get("cwd") else None, uid)
         self.transport = "ipc"
         self.ip = str(self._workdir / ".k" / "ipc")
         self.connection_file = str(self._workdir / ".k" / "kernel.json")
@@ -174,11 +185,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["env"] = kernel_env(self._workdir)
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
         if os.geteuid() == 0:
-            os.chown(self.connection_file, NOBODY, NOBODY)
+            os.chown(self.connection_file, uid, uid)
         kernel_cmd = bwrap_command(bwrap, self._workdir, kernel_cmd, hide=hidden_paths(list(self.hide)),
                                    expose=exposed_paths(), memory_mb=self.memory_mb,
                                    max_processes=self.max_processes, max_file_mb=self.max_file_mb,
-                                   network=self.network)
+                                   uid=uid, network=self.network)
         return kernel_cmd, kw
 
     async def _async_post_start_kernel(self, **kw):
@@ -198,7 +209,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     interrupt_kernel = _async_interrupt_kernel  # AsyncKernelManager binds the base class's coroutine
 
     def _kill_for_time(self) -> None:
-        runlog.current().killed_by_watchdog = True
+        (self._log or runlog.current()).killed_by_watchdog = True
         pgid = getattr(self.provisioner, "pgid", None)
         try:
             if pgid:

@@ -50,7 +50,8 @@ def test_every_student_has_a_score_and_a_status(graded):
     assert (r["fay"].status, r["fay"].score) == (st.CELLS_RESTORED, 3.0) and "test_double" in r["fay"].reason
     assert (r["kim"].status, r["kim"].score) == (st.KERNEL_DIED, None)
     assert (r["gus"].status, r["gus"].score) == (st.TAMPER, None) and "np.allclose" in r["gus"].reason
-    assert r["gus"].withheld_score == 3.0 and r["gus"].cells == {}, "the fooled score is kept aside, not counted"
+    # The mini lesson's tests use assert_close, so gus's trick fails: the score kept aside for review is 0.
+    assert r["gus"].withheld_score == 0.0 and r["gus"].cells == {}, "the score is kept aside, not counted"
     assert (r["max"].status, r["max"].score) == (st.OK, 3.0)
     assert r["lou"].status == st.OK and r["lou"].cells == {"test_double": [0.0, 2.0], "test_double__arrays": [1.0, 1.0]}
 

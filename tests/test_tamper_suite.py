@@ -264,8 +264,8 @@ def contained(tmp_path_factory):
     sandboxes = []
     real_make_workdir = sandbox.make_workdir
 
-    def recording_make_workdir(source):
-        sandboxes.append(str(real_make_workdir(source)))
+    def recording_make_workdir(source, uid):
+        sandboxes.append(str(real_make_workdir(source, uid)))
         return Path(sandboxes[-1])
 
     with pytest.MonkeyPatch.context() as mp:
