@@ -1,3 +1,11 @@
-from bench import notebook_costs
+"""`make bench` / `python -m bench [name ...]`: every benchmark prints ratios measured in one run."""
 
-notebook_costs.main()
+import sys
+
+from bench import notebook_costs, throughput
+
+BENCHES = {"notebooks": notebook_costs.main, "throughput": throughput.main}
+
+for name in sys.argv[1:] or list(BENCHES):
+    print(f"== {name}")
+    BENCHES[name]()

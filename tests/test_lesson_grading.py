@@ -50,7 +50,7 @@ def graded(lesson: str, tmp_path_factory) -> dict:
         for bug in bugs_for(lesson):
             samples.write(samples.plant(trimmed, bug.function, bug.source),
                           course.submitted_notebook(bug_student(bug), lesson))
-        _graded[lesson] = {o.student: o for o in autograde(course, [lesson], cell_timeout=CELL_TIMEOUT)}
+        _graded[lesson] = {o.student: o for o in autograde(course, [lesson], cell_timeout=CELL_TIMEOUT, workers=2)}
     return _graded[lesson]
 
 
