@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # nbgrader runs `alembic` from PATH, so the venv's bin/ must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install sandbox-tools demo test test-fast lab release bench clean
+.PHONY: install sandbox-tools cluster-tools demo test test-fast lab release bench clean
 
 install: $(STAMP) sandbox-tools
 
@@ -24,10 +24,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The cluster tests start a private PostgreSQL server (Debian's package), as an instructor's database would be.
+cluster-tools:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq postgresql) >/dev/null; \
+	  else echo "the cluster tests need PostgreSQL: sudo apt-get install postgresql" >&2; fi; }
+
 demo: $(STAMP) sandbox-tools  ## release, sample class, autograde, feedback, report
 	$(PY) -m grader demo
 
-test: $(STAMP) sandbox-tools  ## the whole suite, notebooks and grading pipeline included
+test: $(STAMP) sandbox-tools cluster-tools  ## the whole suite, notebooks and grading pipeline included
 	$(PY) -m pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP)  ## unit tests only

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,33 +168,68 @@ def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limit
     return Prepared(outcome, notebook, notes, findings)
 
 
-def _stage_files(course: Course, student: str, lesson: str) -> Path:
+def _job_files(course: Course, student: str, lesson: str) -> dict[str, bytes]:
     """The files the notebook sees beside it, as nbgrader lays them out: the submission's, then the source's."""
-    staged = Path(tempfile.mkdtemp(prefix="grader-stage-"))
+    files = {}
     for folder in (course.submitted_notebook(student, lesson).parent, course.source_notebook(lesson).parent):
-        for item in folder.iterdir():
-            if item.suffix != ".ipynb" and item.name != "timestamp.txt" and item.is_file():
-                shutil.copy(item, staged / item.name)
-            elif item.is_dir() and not item.name.startswith("."):
-                shutil.copytree(item, staged / item.name, dirs_exist_ok=True)
-    return staged
+        for item in sorted(folder.rglob("*")):
+            rel = item.relative_to(folder)
+            if item.is_file() and item.suffix != ".ipynb" and item.name != "timestamp.txt" \
+                    and not any(part.startswith(".") for part in rel.parts):
+                files[str(rel)] = item.read_bytes()
+    return files
 
 
-def execute(course: Course, prepared: Prepared, config) -> Executed:
-    """Run the rebuilt notebook in a sandboxed kernel (any thread); nothing is written to the gradebook."""
+@dataclass
+class Job:
+    """Everything a worker needs to execute one submission; plain data, so it can travel to a cluster."""
+    student: str
+    lesson: str
+    notebook: object
+    files: dict[str, bytes]
+    repo: str
+    course_dir: str
+    db_url: str
+    limits: Limits
+
+
+@dataclass
+class JobResult:
+    notebook: object | None
+    error: str
+    log: runlog.RunLog
+
+
+def run_job(job: Job) -> JobResult:
+    """Execute one submission in a sandboxed kernel, in any thread or worker; nothing touches the gradebook."""
     from grader.execute import SandboxedExecute
 
-    done = Executed(prepared, log=runlog.start())
-    nb = copy.deepcopy(prepared.notebook)
-    staged = _stage_files(course, prepared.outcome.student, prepared.outcome.lesson)
+    log = runlog.start()
+    config = nbgrader_config(Course(Path(job.repo), Path(job.course_dir), job.db_url), limits=job.limits)
+    nb = copy.deepcopy(job.notebook)
+    staged = Path(tempfile.mkdtemp(prefix="grader-stage-"))
     try:
+        for rel, data in job.files.items():
+            (staged / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staged / rel).write_bytes(data)
         SandboxedExecute(config=config).preprocess(nb, {"metadata": {"path": str(staged)}})
-        done.notebook = nb
+        return JobResult(nb, "", log)
     except Exception as exc:  # noqa: BLE001 - any failure of the run becomes this submission's status
-        done.error = f"{type(exc).__name__}: {exc}"
+        return JobResult(None, f"{type(exc).__name__}: {exc}", log)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    return done
+
+
+def execute(course: Course, prepared: Prepared, limits: Limits) -> Executed:
+    """Run a prepared submission here (a thread of this process)."""
+    result = run_job(make_job(course, prepared, limits))
+    return Executed(prepared, result.notebook, result.error, result.log)
+
+
+def make_job(course: Course, prepared: Prepared, limits: Limits) -> Job:
+    o = prepared.outcome
+    return Job(o.student, o.lesson, prepared.notebook, _job_files(course, o.student, o.lesson), str(course.repo),
+               str(course.course_dir), course.gradebook_url, limits)
 
 
 def finish(api, course: Course, executed: Executed, facts: LessonFacts, limits: Limits) -> Outcome:
@@ -231,6 +267,42 @@ def finish(api, course: Course, executed: Executed, facts: LessonFacts, limits: 
     return outcome
 
 
+@contextmanager
+def executor(scheduler: str | None, workers: int | None):
+    """(submit, completed, resolve) on this machine's threads, or on a Dask distributed cluster.
+
+    submit(course, prepared, limits) -> future; completed(futures) yields them as they finish;
+    resolve(future) -> Executed.
+    """
+    if not scheduler:
+        with ThreadPoolExecutor(max_workers=max(1, workers or default_workers()), thread_name_prefix="grade") as pool:
+            yield (lambda course, prepared, limits: pool.submit(execute, course, prepared, limits),
+                   as_completed, lambda future: future.result())
+        return
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise GraderError("--scheduler needs Dask: pip install 'nn-training-course[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout=30)
+    except OSError as exc:
+        raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    prepared_of = {}
+
+    def submit(course, prepared, limits):
+        future = client.submit(run_job, make_job(course, prepared, limits), pure=False)
+        prepared_of[future.key] = prepared
+        return future
+
+    def resolve(future) -> Executed:
+        r = future.result()
+        return Executed(prepared_of[future.key], r.notebook, r.error, r.log)
+
+    with client:
+        yield submit, (lambda futures: dask_completed(list(futures))), resolve
+
+
 def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -247,12 +319,14 @@ def _already_graded(ledger: Ledger, course: Course, pairs) -> set[tuple[str, str
 
 
 def autograde(course: Course, lessons=None, students=None, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
-              limits: Limits | None = None, workers: int | None = None, resume: bool = False) -> list[Outcome]:
+              limits: Limits | None = None, workers: int | None = None, resume: bool = False,
+              scheduler: str | None = None) -> list[Outcome]:
     """Grade every submission of the given lessons (all by default); record each outcome in the ledger.
 
     `workers` kernels run at once (threads waiting on sandboxed kernels); the parent alone scores them
     through nbgrader and writes the gradebook and the ledger, one submission at a time, as they finish.
-    With `resume`, submissions already graded from the same file are kept, not graded again.
+    With `resume`, submissions already graded from the same file are kept, not graded again. With a Dask
+    `scheduler` address, the notebooks are executed by the cluster's workers (each in its sandbox) instead.
     """
     from course_lib.progress import progress
 
@@ -263,7 +337,6 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
     pairs = submissions(course, lessons, students)
     prepare_assignments(course, lessons)
     api = make_api(course, limits=limits)  # one nbgrader start-up for the whole class
-    config = nbgrader_config(course, limits=limits)
     facts = {lesson: lesson_facts(course, lesson) for lesson in lessons}
     ledger = Ledger(course.course_dir)
     kept = _already_graded(ledger, course, pairs) if resume else set()
@@ -280,7 +353,7 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
         bar.set_postfix(not_ok=failures)
         bar.update()
 
-    with ThreadPoolExecutor(max_workers=max(1, workers or default_workers()), thread_name_prefix="grade") as pool:
+    with executor(scheduler, workers) as (submit, completed, resolve):
         running = {}
         for student, lesson in todo:
             prepared = prepare(course, student, lesson, facts[lesson], limits)
@@ -288,11 +361,11 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
                 forget(course, student, lesson)
                 record((student, lesson), prepared.outcome)
             else:
-                running[pool.submit(execute, course, prepared, config)] = (student, lesson)
+                running[submit(course, prepared, limits)] = (student, lesson)
         try:
-            for future in as_completed(running):
+            for future in completed(running):
                 pair = running[future]
-                record(pair, finish(api, course, future.result(), facts[pair[1]], limits))
+                record(pair, finish(api, course, resolve(future), facts[pair[1]], limits))
         except BaseException:
             for future in running:
                 future.cancel()

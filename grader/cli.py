@@ -17,6 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repo", type=Path, help="course repository holding solutions/ and lessons/ (default: this one)")
     p.add_argument("--course-dir", type=Path, help="nbgrader course folder: gradebook, submissions, feedback, "
                    "reports (default: <repo>/course)")
+    p.add_argument("--db-url", default="", help="the gradebook's SQLAlchemy URL, e.g. "
+                   "postgresql+psycopg://user@host/gradebook (default: SQLite in the course folder)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("release", help="regenerate lessons/ from solutions/ (solutions and hidden tests stripped)")
@@ -44,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
     a.add_argument("--workers", type=int, default=None, help="notebooks executed at once (default: the number "
                    "of cores)")
+    a.add_argument("--scheduler", help="address of a Dask distributed scheduler (tcp://host:8786): its workers "
+                   "execute the notebooks, each in its sandbox")
     a.add_argument("--resume", action="store_true", help="keep submissions already graded from the same file "
                    "(after an interrupted run)")
 
@@ -65,7 +69,7 @@ def _run(args) -> int:
 
         run_demo(args.repo, args.course_dir, cell_timeout=args.cell_timeout)
         return 0
-    course = Course.at(args.repo, args.course_dir)
+    course = Course.at(args.repo, args.course_dir, args.db_url)
     if args.command == "release":
         from grader.release import release, stale_lessons
 
@@ -95,7 +99,7 @@ def _run(args) -> int:
         if args.workers is not None and args.workers < 1:
             raise GraderError("--workers must be at least 1")
         print(format_table(autograde(course, args.lessons, args.student, limits=limits, workers=args.workers,
-                                     resume=args.resume)))
+                                     resume=args.resume, scheduler=args.scheduler)))
     elif args.command == "feedback":
         from grader.feedback import generate_feedback
 

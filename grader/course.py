@@ -31,14 +31,15 @@ def ensure_tools_on_path() -> None:
 class Course:
     repo: Path
     course_dir: Path
+    db_url: str = ""  # the gradebook's SQLAlchemy URL; empty: SQLite in the course folder
 
     @classmethod
-    def at(cls, repo: Path | str | None = None, course_dir: Path | str | None = None) -> "Course":
+    def at(cls, repo: Path | str | None = None, course_dir: Path | str | None = None, db_url: str = "") -> "Course":
         repo = Path(repo).resolve() if repo else REPO_ROOT
         if not (repo / "solutions").is_dir():
             raise GraderError(f"no solutions/ folder in {repo}: point --repo at the course repository")
         course_dir = Path(course_dir).resolve() if course_dir else repo / "course"
-        return cls(repo, course_dir)
+        return cls(repo, course_dir, db_url or "")
 
     # --- the repo -----------------------------------------------------------------------------
     @property
@@ -86,7 +87,7 @@ class Course:
 
     @property
     def gradebook_url(self) -> str:
-        return f"sqlite:///{self.course_dir / 'gradebook.db'}"
+        return self.db_url or f"sqlite:///{self.course_dir / 'gradebook.db'}"
 
     def students(self) -> list[str]:
         submitted = self.course_dir / "submitted"

@@ -66,13 +66,13 @@ CONFIG_FILE_TEMPLATE = """\
 from grader.course import Course
 from grader.nbgrader_setup import nbgrader_config
 
-c.merge(nbgrader_config(Course.at({repo!r}, {course_dir!r})))
+c.merge(nbgrader_config(Course.at({repo!r}, {course_dir!r}, {db_url!r})))
 """
 
 
 def write_config_file(course: Course) -> None:
     """The course's configuration as a file; a per-run --cell-timeout is not persisted."""
-    text = CONFIG_FILE_TEMPLATE.format(repo=str(course.repo), course_dir=str(course.course_dir))
+    text = CONFIG_FILE_TEMPLATE.format(repo=str(course.repo), course_dir=str(course.course_dir), db_url=course.db_url)
     (course.course_dir / "nbgrader_config.py").write_text(text, encoding="utf-8")
 
 
