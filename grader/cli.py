@@ -112,7 +112,14 @@ def _run(args) -> int:
         for path in write_reports(course, args.out).values():
             print(f"wrote {path}")
         print()
-        print(format_exercise_table(exercise_rows(list(Ledger(course.course_dir).load().values()))))
+        outcomes = list(Ledger(course.course_dir).load().values())
+        print(format_exercise_table(exercise_rows(outcomes)))
+        from grader.misconceptions import misconception_rows, top_lines
+
+        top = top_lines(misconception_rows(course, outcomes))
+        if top:
+            print("\nWhat the class got wrong:")
+            print("\n".join(f"  {line}" for line in top))
     return 0
 
 

@@ -14,6 +14,7 @@ from grader.collect import collect
 from grader.course import Course
 from grader.errors import GraderError
 from grader.feedback import generate_feedback
+from grader.misconceptions import misconception_rows, top_lines
 from grader.outcomes import Outcome
 from grader.release import release
 from grader.report import write_reports
@@ -130,4 +131,10 @@ def run_demo(repo=None, course_dir=None, cell_timeout: int = 20) -> list[Outcome
     print("[5/5] report: " + ", ".join(_shown(p, course.repo) for p in reports.values()))
     print()
     print(format_table(outcomes))
+    top = top_lines(misconception_rows(course, outcomes))
+    if top:
+        print()
+        print("What the class got wrong (reports/misconceptions.csv):")
+        for line in top:
+            print(f"  {line}")
     return outcomes

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader.course import Course
 from grader.errors import GraderError
+from grader.misconceptions import misconception_rows, plot_misconceptions
 from grader.outcomes import Ledger, Outcome
 
 
@@ -71,7 +72,8 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
     out_dir = Path(out_dir) if out_dir else course.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in
-             ("grades.csv", "lms_grades.csv", "exercises.csv", "grade_histogram.png")}
+             ("grades.csv", "lms_grades.csv", "exercises.csv", "grade_histogram.png", "misconceptions.csv",
+              "misconceptions.png")}
 
     _write_csv(paths["grades.csv"], [
         {"student_id": o.student, "lesson": o.lesson, "score": "" if o.score is None else o.score,
@@ -106,4 +108,7 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
     _write_csv(paths["exercises.csv"], exercise_rows(outcomes),
                ["lesson", "exercise", "max_points", "submissions", "mean_points", "full_marks_pct"])
     _histogram(paths["grade_histogram.png"], percents, unscored)
+    rows = misconception_rows(course, outcomes)
+    _write_csv(paths["misconceptions.csv"], rows, ["lesson", "exercise", "cause", "submissions", "of", "share_pct"])
+    plot_misconceptions(rows, paths["misconceptions.png"])
     return paths
