@@ -34,7 +34,8 @@ def submissions(course: Course, lessons, students=None) -> list[tuple[str, str]]
         if unknown:
             raise GraderError(f"no submissions from {', '.join(map(repr, unknown))} in {course.course_dir / 'submitted'}")
     chosen = students or known
-    pairs = [(s, lesson) for lesson in lessons for s in chosen if course.submitted_notebook(s, lesson).exists()]
+    pairs = [(s, lesson) for lesson in lessons for s in chosen
+             if any(course.submitted_notebook(s, lesson, nb).exists() for nb in course.notebooks(lesson))]
     if not pairs:
         raise GraderError(f"nothing to grade in {course.course_dir / 'submitted'}: run `grader collect` first")
     return pairs
@@ -53,11 +54,11 @@ def forget(course: Course, student: str, lesson: str) -> None:
             pass
 
 
-def _scores(course: Course, student: str, lesson: str) -> tuple[float, float, dict]:
+def _scores(course: Course, student: str, lesson: str, notebook: str) -> tuple[float, float, dict]:
     from nbgrader.api import Gradebook
 
     with Gradebook(course.gradebook_url) as gb:
-        nb = gb.find_submission_notebook(lesson, lesson, student)
+        nb = gb.find_submission_notebook(notebook, lesson, student)
         cells = {g.name: [float(g.score), float(g.max_score)] for g in nb.grades if g.max_score}
         return float(nb.score), float(nb.max_score), cells
 
@@ -90,11 +91,11 @@ class LessonFacts:
     max_score: float
 
 
-def lesson_facts(course: Course, lesson: str) -> LessonFacts:
-    source = read_notebook(course.source_notebook(lesson))
+def lesson_facts(course: Course, lesson: str, notebook: str | None = None) -> LessonFacts:
+    source = read_notebook(course.source_notebook(lesson, notebook))
     ids = grade_ids(source)
     cells = cells_by_id(source)
-    return LessonFacts(source, read_notebook(course.release_notebook(lesson)), ids,
+    return LessonFacts(source, read_notebook(course.release_notebook(lesson, notebook)), ids,
                        float(sum(nbgrader_meta(cells[g]).get("points", 0) for g in ids)))
 
 
@@ -152,9 +153,12 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limits: Limits) -> Prepared:
-    path = course.submitted_notebook(student, lesson)
-    outcome = Outcome(student, lesson, st.OK, max_score=facts.max_score, submission_sha=_sha(path))
+def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limits: Limits,
+            notebook: str | None = None) -> Prepared:
+    notebook = notebook or lesson
+    path = course.submitted_notebook(student, lesson, notebook)
+    outcome = Outcome(student, lesson, st.OK, max_score=facts.max_score,
+                      submission_sha=_sha(path) if path.exists() else "", notebook=notebook)
     try:
         submitted = read_notebook(path)
     except UnreadableNotebook as exc:
@@ -205,7 +209,8 @@ def run_job(job: Job) -> JobResult:
     from grader.execute import SandboxedExecute
 
     log = runlog.start()
-    config = nbgrader_config(Course(Path(job.repo), Path(job.course_dir), job.db_url), limits=job.limits)
+    config = nbgrader_config(Course(Path(job.repo) if job.repo else None, Path(job.course_dir), job.db_url),
+                             limits=job.limits)
     nb = copy.deepcopy(job.notebook)
     staged = Path(tempfile.mkdtemp(prefix="grader-stage-"))
     try:
@@ -228,43 +233,59 @@ def execute(course: Course, prepared: Prepared, limits: Limits) -> Executed:
 
 def make_job(course: Course, prepared: Prepared, limits: Limits) -> Job:
     o = prepared.outcome
-    return Job(o.student, o.lesson, prepared.notebook, _job_files(course, o.student, o.lesson), str(course.repo),
-               str(course.course_dir), course.gradebook_url, limits)
+    return Job(o.student, o.lesson, prepared.notebook, _job_files(course, o.student, o.lesson),
+               str(course.repo) if course.repo else "", str(course.course_dir), course.gradebook_url, limits)
 
 
-def finish(api, course: Course, executed: Executed, facts: LessonFacts, limits: Limits) -> Outcome:
-    """Score an executed notebook through nbgrader, in the parent process only, and name its status."""
+def _withhold(outcome: Outcome, findings: list[Finding]) -> None:
+    outcome.withheld_score, outcome.score, outcome.cells = outcome.score, None, {}
+    outcome.status = st.TAMPER
+    outcome.reason = "; ".join(f.describe() for f in findings[:3]) + (
+        f" (+{len(findings) - 3} more)" if len(findings) > 3 else "")
+
+
+def finish(api, course: Course, group: list[Executed], facts: dict, limits: Limits) -> list[Outcome]:
+    """Score one student's assignment (all its notebooks) through nbgrader, in the parent process only."""
     from grader.execute import offer_replay
 
-    prepared, log = executed.prepared, executed.log
-    outcome = prepared.outcome
-    student, lesson = outcome.student, outcome.lesson
+    outcomes = [e.prepared.outcome for e in group]
+    student, lesson = outcomes[0].student, outcomes[0].lesson
     forget(course, student, lesson)
-    if executed.error:
-        outcome.status, outcome.reason = _failed_run(log, executed.error, limits)
-    else:
-        offer_replay((student, lesson, lesson), executed.notebook)
-        result = api.autograde(lesson, student)
-        if not result["success"]:
-            forget(course, student, lesson)
-            outcome.status, outcome.reason = st.GRADING_ERROR, _useful_line(
-                (result.get("error") or "") + "\n" + (result.get("log") or ""))
-        else:
-            outcome.score, outcome.max_score, outcome.cells = _scores(course, student, lesson)
-            outcome.status, outcome.reason = _status_after_run(log, prepared.notes, limits)
-            out_of_range = [g for g, (got, most) in outcome.cells.items() if not 0 <= got <= most]
-            if out_of_range or not 0 <= outcome.score <= facts.max_score:
-                prepared.findings.append(Finding("gradebook", 0, "scores out of range for "
-                                                 + (", ".join(out_of_range) or "the total")))
-    if prepared.findings:
+    broken = [e for e in group if e.error or e.prepared.notebook is None]
+    if broken:
+        # nbgrader scores an assignment as a whole: one notebook that cannot run leaves the others unscored.
+        for e in group:
+            if e.error:
+                e.prepared.outcome.status, e.prepared.outcome.reason = _failed_run(e.log, e.error, limits)
+            elif e.prepared.notebook is not None:
+                e.prepared.outcome.status = st.GRADING_ERROR
+                e.prepared.outcome.reason = f"not scored: {broken[0].prepared.outcome.unit} in the same assignment failed"
+        return outcomes
+    for e in group:
+        offer_replay((student, lesson, e.prepared.outcome.notebook), e.notebook)
+    result = api.autograde(lesson, student)
+    if not result["success"]:
+        forget(course, student, lesson)
+        reason = _useful_line((result.get("error") or "") + "\n" + (result.get("log") or ""))
+        for o in outcomes:
+            o.status, o.reason = st.GRADING_ERROR, reason
+        return outcomes
+    for e in group:
+        o, fact = e.prepared.outcome, facts[(lesson, e.prepared.outcome.notebook)]
+        o.score, o.max_score, o.cells = _scores(course, student, lesson, o.notebook)
+        o.status, o.reason = _status_after_run(e.log, e.prepared.notes, limits)
+        out_of_range = [g for g, (got, most) in o.cells.items() if not 0 <= got <= most]
+        if out_of_range or not 0 <= o.score <= fact.max_score:
+            e.prepared.findings.append(Finding("gradebook", 0, "scores out of range for "
+                                               + (", ".join(out_of_range) or "the total")))
+    flagged = [e for e in group if e.prepared.findings]
+    if flagged:
         # Graded in the sandbox all the same; the instructor sees what the tests gave and decides.
-        findings = prepared.findings
-        outcome.withheld_score, outcome.score, outcome.cells = outcome.score, None, {}
-        outcome.status = st.TAMPER
-        outcome.reason = "; ".join(f.describe() for f in findings[:3]) + (
-            f" (+{len(findings) - 3} more)" if len(findings) > 3 else "")
+        for e in group:
+            _withhold(e.prepared.outcome, e.prepared.findings or [
+                Finding(flagged[0].prepared.outcome.unit, 0, "withheld with the rest of the assignment")])
         _withdraw_from_gradebook(course, student, lesson)
-    return outcome
+    return outcomes
 
 
 @contextmanager
@@ -312,8 +333,12 @@ def _already_graded(ledger: Ledger, course: Course, pairs) -> set[tuple[str, str
     done = ledger.load()
     keep = set()
     for student, lesson in pairs:
-        o = done.get(f"{student}/{lesson}")
-        if o and o.status != st.GRADING_ERROR and o.submission_sha == _sha(course.submitted_notebook(student, lesson)):
+        ok = True
+        for nb in course.notebooks(lesson):
+            path = course.submitted_notebook(student, lesson, nb)
+            o = done.get(Outcome(student, lesson, "", notebook=nb).key)
+            ok &= bool(o) and o.status != st.GRADING_ERROR and o.submission_sha == (_sha(path) if path.exists() else "")
+        if ok:
             keep.add((student, lesson))
     return keep
 
@@ -337,38 +362,45 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
     pairs = submissions(course, lessons, students)
     prepare_assignments(course, lessons)
     api = make_api(course, limits=limits)  # one nbgrader start-up for the whole class
-    facts = {lesson: lesson_facts(course, lesson) for lesson in lessons}
+    facts = {(lesson, nb): lesson_facts(course, lesson, nb) for lesson in lessons for nb in course.notebooks(lesson)}
     ledger = Ledger(course.course_dir)
     kept = _already_graded(ledger, course, pairs) if resume else set()
-    results = {pair: ledger.load()[f"{pair[0]}/{pair[1]}"] for pair in kept}
+    results = {pair: [o for o in ledger.load().values() if (o.student, o.lesson) == pair] for pair in kept}
     todo = [pair for pair in pairs if pair not in kept]
-    bar = progress(total=len(todo), desc="autograde", unit="notebook")
+    bar = progress(total=len(todo), desc="autograde", unit="submission")
     failures = 0
 
-    def record(pair, outcome):
+    def record(pair, outcomes):
         nonlocal failures
-        ledger.record(outcome)
-        results[pair] = outcome
-        failures += outcome.status != st.OK
+        for outcome in outcomes:
+            ledger.record(outcome)
+        results[pair] = outcomes
+        failures += any(o.status != st.OK for o in outcomes)
         bar.set_postfix(not_ok=failures)
         bar.update()
 
     with executor(scheduler, workers) as (submit, completed, resolve):
-        running = {}
+        running, groups = {}, {}
         for student, lesson in todo:
-            prepared = prepare(course, student, lesson, facts[lesson], limits)
-            if prepared.notebook is None:
-                forget(course, student, lesson)
-                record((student, lesson), prepared.outcome)
-            else:
-                running[submit(course, prepared, limits)] = (student, lesson)
+            prepared = [prepare(course, student, lesson, facts[(lesson, nb)], limits, nb)
+                        for nb in course.notebooks(lesson)]
+            groups[(student, lesson)] = ([Executed(p) for p in prepared if p.notebook is None], len(prepared))
+            for p in prepared:
+                if p.notebook is not None:
+                    running[submit(course, p, limits)] = (student, lesson)
+            if all(p.notebook is None for p in prepared):
+                record((student, lesson), finish(api, course, groups[(student, lesson)][0], facts, limits))
         try:
             for future in completed(running):
                 pair = running[future]
-                record(pair, finish(api, course, resolve(future), facts[pair[1]], limits))
+                done, size = groups[pair]
+                done.append(resolve(future))
+                if len(done) == size:
+                    done.sort(key=lambda e: e.prepared.outcome.notebook)
+                    record(pair, finish(api, course, done, facts, limits))
         except BaseException:
             for future in running:
                 future.cancel()
             raise
     bar.close()
-    return [results[pair] for pair in pairs]
+    return [o for pair in pairs for o in results[pair]]

@@ -3,6 +3,9 @@
 nbgrader wants `source/<assignment>/<notebook>.ipynb`; the repo keeps flat `solutions/<lesson>.ipynb`.
 Each lesson is one nbgrader assignment holding one notebook of the same name. The course folder
 (gradebook, submissions, feedback, reports) is the instructor's data and stays out of git.
+
+Any other nbgrader course folder works too ("a folder course": no repo, `source/` is the truth): its
+assignments are the folders of `source/`, each with one or more notebooks and any other files.
 """
 
 from __future__ import annotations
@@ -27,19 +30,31 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
+SYNC_MARKER = ".grader-from-repo"  # a course folder whose source/ is copied from a repo's solutions/
+
+
 @dataclass(frozen=True)
 class Course:
-    repo: Path
+    repo: Path | None  # None: a folder course, whose source/ is the truth
     course_dir: Path
     db_url: str = ""  # the gradebook's SQLAlchemy URL; empty: SQLite in the course folder
 
     @classmethod
     def at(cls, repo: Path | str | None = None, course_dir: Path | str | None = None, db_url: str = "") -> "Course":
+        if repo is None and course_dir is not None:
+            folder = Path(course_dir).resolve()
+            if (folder / "source").is_dir() and not (folder / SYNC_MARKER).exists():
+                return cls(None, folder, db_url or "")
         repo = Path(repo).resolve() if repo else REPO_ROOT
         if not (repo / "solutions").is_dir():
-            raise GraderError(f"no solutions/ folder in {repo}: point --repo at the course repository")
+            raise GraderError(f"no solutions/ folder in {repo}: point --repo at the course repository, or "
+                              "--course-dir at an nbgrader course folder with a source/ folder")
         course_dir = Path(course_dir).resolve() if course_dir else repo / "course"
         return cls(repo, course_dir, db_url or "")
+
+    @property
+    def is_folder_course(self) -> bool:
+        return self.repo is None
 
     # --- the repo -----------------------------------------------------------------------------
     @property
@@ -51,13 +66,22 @@ class Course:
         return self.repo / "lessons"
 
     def lesson_names(self) -> list[str]:
+        if self.is_folder_course:
+            return sorted(p.name for p in (self.course_dir / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
         return sorted(p.stem for p in self.solutions_dir.glob("*.ipynb"))
+
+    def notebooks(self, lesson: str) -> list[str]:
+        """The notebooks of one assignment (a lesson of this repo has exactly one, named like it)."""
+        if self.is_folder_course:
+            return sorted(p.stem for p in (self.course_dir / "source" / lesson).glob("*.ipynb"))
+        return [lesson]
 
     def resolve_lessons(self, names=None) -> list[str]:
         """The lessons asked for (all when none), refusing unknown names with the list of known ones."""
         known = self.lesson_names()
         if not known:
-            raise GraderError(f"no lessons found: {self.solutions_dir} has no .ipynb files")
+            where = self.course_dir / "source" if self.is_folder_course else self.solutions_dir
+            raise GraderError(f"no lessons found: {where} has no .ipynb files")
         if not names:
             return known
         unknown = [n for n in names if n not in known]
@@ -66,20 +90,20 @@ class Course:
         return list(names)
 
     # --- the nbgrader course folder -----------------------------------------------------------
-    def source_notebook(self, lesson: str) -> Path:
-        return self.course_dir / "source" / lesson / f"{lesson}.ipynb"
+    def source_notebook(self, lesson: str, notebook: str | None = None) -> Path:
+        return self.course_dir / "source" / lesson / f"{notebook or lesson}.ipynb"
 
-    def release_notebook(self, lesson: str) -> Path:
-        return self.course_dir / "release" / lesson / f"{lesson}.ipynb"
+    def release_notebook(self, lesson: str, notebook: str | None = None) -> Path:
+        return self.course_dir / "release" / lesson / f"{notebook or lesson}.ipynb"
 
-    def submitted_notebook(self, student: str, lesson: str) -> Path:
-        return self.course_dir / "submitted" / student / lesson / f"{lesson}.ipynb"
+    def submitted_notebook(self, student: str, lesson: str, notebook: str | None = None) -> Path:
+        return self.course_dir / "submitted" / student / lesson / f"{notebook or lesson}.ipynb"
 
-    def autograded_notebook(self, student: str, lesson: str) -> Path:
-        return self.course_dir / "autograded" / student / lesson / f"{lesson}.ipynb"
+    def autograded_notebook(self, student: str, lesson: str, notebook: str | None = None) -> Path:
+        return self.course_dir / "autograded" / student / lesson / f"{notebook or lesson}.ipynb"
 
-    def feedback_html(self, student: str, lesson: str) -> Path:
-        return self.course_dir / "feedback" / student / lesson / f"{lesson}.html"
+    def feedback_html(self, student: str, lesson: str, notebook: str | None = None) -> Path:
+        return self.course_dir / "feedback" / student / lesson / f"{notebook or lesson}.html"
 
     @property
     def reports_dir(self) -> Path:
@@ -94,7 +118,11 @@ class Course:
         return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
 
     def sync_sources(self, lessons) -> None:
-        """Copy solutions/<lesson>.ipynb into nbgrader's source/ layout."""
+        """Copy solutions/<lesson>.ipynb into nbgrader's source/ layout (a folder course's source/ is left alone)."""
+        if self.is_folder_course:
+            return
+        self.course_dir.mkdir(parents=True, exist_ok=True)
+        (self.course_dir / SYNC_MARKER).write_text("source/ is copied from the repository's solutions/\n")
         for lesson in lessons:
             target = self.source_notebook(lesson)
             target.parent.mkdir(parents=True, exist_ok=True)

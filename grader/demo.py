@@ -72,9 +72,9 @@ def build_sample_zip(course: Course, target: Path) -> Path:
 
 def format_table(outcomes: list[Outcome]) -> str:
     """Student rows, a score column per lesson, and the status of anything that was not ok."""
-    lessons = sorted({o.lesson for o in outcomes})
+    lessons = sorted({o.unit for o in outcomes})
     students = sorted({o.student for o in outcomes})
-    by_key = {(o.student, o.lesson): o for o in outcomes}
+    by_key = {(o.student, o.unit): o for o in outcomes}
     header = ["student", *lessons, "status"]
     rows = []
     for student in students:

@@ -56,15 +56,21 @@ def generate_feedback(course: Course, lessons=None, students=None) -> list[Path]
         raise GraderError("no graded submissions to give feedback on: run `grader autograde` first")
     api = make_api(course)
     pages = []
+    by_submission = {}
     for outcome in sorted(chosen, key=lambda o: o.key):
-        target = course.feedback_html(outcome.student, outcome.lesson)
-        if outcome.status in st.SCORED_STATUSES:
-            result = api.generate_feedback(outcome.lesson, outcome.student)
-            if not result["success"] or not target.exists():
-                raise GraderError(f"feedback failed for {outcome.key}: "
+        by_submission.setdefault((outcome.student, outcome.lesson), []).append(outcome)
+    for (student, lesson), outcomes in by_submission.items():
+        if all(o.status in st.SCORED_STATUSES for o in outcomes):
+            result = api.generate_feedback(lesson, student)  # every notebook of the assignment at once
+            targets = [course.feedback_html(student, lesson, o.notebook or lesson) for o in outcomes]
+            if not result["success"] or not all(t.exists() for t in targets):
+                raise GraderError(f"feedback failed for {student}/{lesson}: "
                                   f"{(result.get('error') or 'no HTML written').strip().splitlines()[-1]}")
-        else:
+            pages += targets
+            continue
+        for outcome in outcomes:
+            target = course.feedback_html(student, lesson, outcome.notebook or lesson)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_status_page(outcome), encoding="utf-8")
-        pages.append(target)
+            pages.append(target)
     return pages

@@ -58,10 +58,10 @@ def misconception_rows(course: Course, outcomes: list[Outcome]) -> list[dict]:
     """One row per (lesson, exercise, cause): how many scored submissions failed that way, and their share."""
     scored = [o for o in outcomes if o.status in st.SCORED_STATUSES and o.score is not None]
     counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    per_lesson = Counter(o.lesson for o in scored)
+    per_lesson = Counter(o.unit for o in scored)
     for o in scored:
-        for grade_id, cause in _causes_in(course.autograded_notebook(o.student, o.lesson)).items():
-            counts[(o.lesson, grade_id)][cause] += 1
+        for grade_id, cause in _causes_in(course.autograded_notebook(o.student, o.lesson, o.notebook)).items():
+            counts[(o.unit, grade_id)][cause] += 1
     rows = []
     for (lesson, exercise), causes in sorted(counts.items()):
         for cause, n in causes.most_common():

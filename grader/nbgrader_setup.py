@@ -49,7 +49,7 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, li
     c.SandboxedExecute.skip_ungraded = limits.skip_ungraded
     c.SandboxedKernelManager.memory_mb = limits.memory_mb
     c.SandboxedKernelManager.notebook_timeout = float(limits.notebook_timeout)
-    c.SandboxedKernelManager.hide = [str(course.course_dir), str(course.repo)]
+    c.SandboxedKernelManager.hide = [str(course.course_dir)] + ([str(course.repo)] if course.repo else [])
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.GenerateFeedback.preprocessors = [
@@ -72,7 +72,8 @@ c.merge(nbgrader_config(Course.at({repo!r}, {course_dir!r}, {db_url!r})))
 
 def write_config_file(course: Course) -> None:
     """The course's configuration as a file; a per-run --cell-timeout is not persisted."""
-    text = CONFIG_FILE_TEMPLATE.format(repo=str(course.repo), course_dir=str(course.course_dir), db_url=course.db_url)
+    text = CONFIG_FILE_TEMPLATE.format(repo=str(course.repo) if course.repo else None, course_dir=str(course.course_dir),
+                                       db_url=course.db_url)
     (course.course_dir / "nbgrader_config.py").write_text(text, encoding="utf-8")
 
 

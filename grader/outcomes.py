@@ -36,10 +36,16 @@ class Outcome:
     cells: dict[str, list[float]] = field(default_factory=dict)  # grade_id -> [score, max]
     withheld_score: float | None = None  # tamper suspected: what the tests gave, kept for the instructor only
     submission_sha: str = ""             # the file that was graded (a resumed run keeps what is unchanged)
+    notebook: str = ""                   # for an assignment of several notebooks; empty: named like the lesson
+
+    @property
+    def unit(self) -> str:
+        """What was graded: the lesson, or assignment/notebook when an assignment has several notebooks."""
+        return self.lesson if self.notebook in ("", self.lesson) else f"{self.lesson}/{self.notebook}"
 
     @property
     def key(self) -> str:
-        return f"{self.student}/{self.lesson}"
+        return f"{self.student}/{self.unit}"
 
     def describe(self) -> str:
         text = self.status + (f": {self.reason}" if self.reason else "")

@@ -16,7 +16,8 @@ def prepare_assignments(course: Course, lessons) -> None:
     course.sync_sources(lessons)
     api = make_api(course)
     for lesson in lessons:
-        read_notebook(course.source_notebook(lesson))  # a clear error for a broken source
+        for notebook in course.notebooks(lesson):
+            read_notebook(course.source_notebook(lesson, notebook))  # a clear error for a broken source
         result = api.generate_assignment(lesson)
         if not result["success"]:
             detail = (result.get("error") or result.get("log") or "").strip().splitlines()
@@ -27,6 +28,8 @@ def release(course: Course, lessons=None) -> list[Path]:
     """Regenerate the student notebooks in lessons/ from solutions/; return the files written."""
     lessons = course.resolve_lessons(lessons)
     prepare_assignments(course, lessons)
+    if course.is_folder_course:  # nbgrader's release/ is the student copy; there is no lessons/ folder
+        return sorted(p for lesson in lessons for p in (course.course_dir / "release" / lesson).rglob("*") if p.is_file())
     course.lessons_dir.mkdir(exist_ok=True)
     written = []
     for lesson in lessons:

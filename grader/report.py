@@ -21,7 +21,7 @@ def exercise_rows(outcomes: list[Outcome]) -> list[dict]:
     table = defaultdict(list)
     for o in outcomes:
         for grade_id, (score, max_score) in o.cells.items():
-            table[(o.lesson, grade_id, max_score)].append(score)
+            table[(o.unit, grade_id, max_score)].append(score)
     return [{"lesson": lesson, "exercise": grade_id, "max_points": max_score, "submissions": len(scores),
              "mean_points": round(sum(scores) / len(scores), 3),
              "full_marks_pct": round(100.0 * sum(s >= max_score for s in scores) / len(scores), 1)}
@@ -66,7 +66,7 @@ def _histogram(path: Path, percents: list[float], unscored: int) -> None:
 
 
 def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path]:
-    outcomes = sorted(Ledger(course.course_dir).load().values(), key=lambda o: (o.student, o.lesson))
+    outcomes = sorted(Ledger(course.course_dir).load().values(), key=lambda o: (o.student, o.unit))
     if not outcomes:
         raise GraderError("nothing to report: run `grader autograde` first")
     out_dir = Path(out_dir) if out_dir else course.reports_dir
@@ -76,31 +76,33 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
               "misconceptions.png")}
 
     _write_csv(paths["grades.csv"], [
-        {"student_id": o.student, "lesson": o.lesson, "score": "" if o.score is None else o.score,
+        {"student_id": o.student, "lesson": o.unit, "score": "" if o.score is None else o.score,
          "max_score": o.max_score, "percent": _pct(o.score, o.max_score), "status": o.status, "reason": o.reason,
          "withheld_score": "" if o.withheld_score is None else o.withheld_score}
         for o in outcomes], ["student_id", "lesson", "score", "max_score", "percent", "status", "reason",
                              "withheld_score"])
 
     lessons = sorted({o.lesson for o in outcomes})
-    by_student = defaultdict(dict)
+    by_student = defaultdict(lambda: defaultdict(list))  # student -> lesson -> its notebooks' outcomes
     for o in outcomes:
-        by_student[o.student][o.lesson] = o
+        by_student[o.student][o.lesson].append(o)
     lms_rows, percents, unscored = [], [], 0
-    for student, done in sorted(by_student.items()):
-        possible = sum(o.max_score for o in done.values())
-        complete = all(o.score is not None for o in done.values())
+    for student, lessons_done in sorted(by_student.items()):
+        done = [o for parts in lessons_done.values() for o in parts]
+        possible = sum(o.max_score for o in done)
+        complete = all(o.score is not None for o in done)
         # A lesson that could not be scored leaves the total blank: an LMS would read 0 as a real grade.
-        total = sum(o.score for o in done.values()) if complete else None
+        total = sum(o.score for o in done) if complete else None
         if not complete:
             unscored += 1
         elif possible:
             percents.append(100.0 * total / possible)
         row = {"student_id": student, "total": "" if total is None else total, "max_total": possible,
                "percent": _pct(total, possible),
-               "needs_attention": "; ".join(f"{o.lesson}: {o.describe()}" for o in done.values() if o.status != "ok")}
-        row.update({lesson: ("" if lesson not in done or done[lesson].score is None else done[lesson].score)
-                    for lesson in lessons})
+               "needs_attention": "; ".join(f"{o.unit}: {o.describe()}" for o in done if o.status != "ok")}
+        for lesson in lessons:
+            parts = lessons_done.get(lesson, [])
+            row[lesson] = sum(o.score for o in parts) if parts and all(o.score is not None for o in parts) else ""
         lms_rows.append(row)
     _write_csv(paths["lms_grades.csv"], lms_rows,
                ["student_id", *lessons, "total", "max_total", "percent", "needs_attention"])

@@ -88,7 +88,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
 def test_feedback_hides_hidden_tests_but_says_what_differed(graded):
     course, _ = graded
     pages = generate_feedback(course)
-    assert len(pages) == 9
+    assert len(pages) == 10
     lou = course.feedback_html("lou", LESSON).read_text()
     assert "test_double failed" in lou and "got -4, expected -5" in lou
     assert "Hidden tests ran here" in lou
