@@ -168,7 +168,8 @@ def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limit
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    findings = check_submission(submitted, facts.source, facts.release) if limits.static_check else []
+    findings = (check_submission(submitted, facts.source, facts.release, limits.allowed_imports)
+                if limits.static_check else [])
     return Prepared(outcome, notebook, notes, findings)
 
 

@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                    "for grading (plots, demos, widgets)")
     a.add_argument("--no-static-check", action="store_true", help="do not flag suspicious code (use it to "
                    "regrade a flagged submission after reading it)")
+    a.add_argument("--allow-import", action="append", default=[], metavar="MODULE",
+                   help="a module student code may import beyond this course's vocabulary (repeatable)")
     a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
     a.add_argument("--workers", type=int, default=None, help="notebooks executed at once (default: the number "
                    "of cores)")
@@ -95,7 +97,8 @@ def _run(args) -> int:
 
         limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                         memory_mb=args.memory_mb, max_cell_output=args.max_output, sandbox=not args.no_sandbox,
-                        static_check=not args.no_static_check, skip_ungraded=args.skip_ungraded)
+                        static_check=not args.no_static_check, skip_ungraded=args.skip_ungraded,
+                        allowed_imports=tuple(args.allow_import))
         if args.workers is not None and args.workers < 1:
             raise GraderError("--workers must be at least 1")
         print(format_table(autograde(course, args.lessons, args.student, limits=limits, workers=args.workers,

@@ -16,3 +16,4 @@ class Limits:
     sandbox: bool = True                      # run kernels in bubblewrap
     static_check: bool = True                 # flag tampering vocabulary before running
     skip_ungraded: bool = False               # skip cells marked course.skip_in_grading
+    allowed_imports: tuple[str, ...] = ()      # modules a course allows beyond this course's vocabulary

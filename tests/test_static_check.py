@@ -175,3 +175,10 @@ def test_no_solution_and_no_known_bug_is_flagged(lesson):
     for bug in bugs_for(lesson):
         found = check_submission(plant(filled, bug.function, bug.source), source, release)
         assert not found, f"{bug.function}/{bug.name}: {[f.describe() for f in found]}"
+
+
+def test_a_course_can_allow_more_modules(mini):
+    source, release, filled = mini
+    nb = plant(filled, "double", "import fractions\nimport json\nx = json.dumps([1])")
+    assert [f.what for f in check_submission(nb, source, release)] == ["imports json (not needed in this course)"]
+    assert check_submission(nb, source, release, allowed_imports=("json",)) == []
