@@ -4,5 +4,6 @@ Modules are imported on demand (``from course_lib.gradcheck import check_gradien
 only pays for what it uses.
 """
 
-__all__ = ["checks", "data", "diagnose", "gradcheck", "layers", "nets", "optim", "plots", "progress", "search_race",
-           "training", "widgets"]
+__all__ = ["activation_stats", "bn_explorer", "checks", "data", "debugging", "diagnose", "gate_explorer",
+           "gradcheck", "graph_draw", "layers", "loss_landscape", "net_explorer", "nets", "optim", "plots",
+           "progress", "runtime", "search_race", "surfaces", "training", "trajectories", "widgets"]

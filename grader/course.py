@@ -43,7 +43,10 @@ class Course:
     def at(cls, repo: Path | str | None = None, course_dir: Path | str | None = None, db_url: str = "") -> "Course":
         if repo is None and course_dir is not None:
             folder = Path(course_dir).resolve()
-            if (folder / "source").is_dir() and not (folder / SYNC_MARKER).exists():
+            # A course folder of its own: source/ holds assignments that are not this repository's lessons.
+            own = {p.stem for p in (REPO_ROOT / "solutions").glob("*.ipynb")}
+            assignments = {p.name for p in (folder / "source").iterdir() if p.is_dir()} if (folder / "source").is_dir() else set()
+            if assignments and not (folder / SYNC_MARKER).exists() and not assignments <= own:
                 return cls(None, folder, db_url or "")
         repo = Path(repo).resolve() if repo else REPO_ROOT
         if not (repo / "solutions").is_dir():

@@ -14,6 +14,7 @@ from grader.collect import collect
 from grader.course import Course
 from grader.errors import GraderError
 from grader.feedback import generate_feedback
+from grader.limits import Limits
 from grader.misconceptions import misconception_rows, top_lines
 from grader.outcomes import Outcome
 from grader.release import release
@@ -123,8 +124,8 @@ def run_demo(repo=None, course_dir=None, cell_timeout: int = 20) -> list[Outcome
     collected = collect(course, archive)
     print(f"[2/5] collect: {len(collected.collected)} notebooks from {_shown(archive, course.repo)} "
           f"({len(SAMPLE_STUDENTS)} sample students: " + "; ".join(f"{k}: {v}" for k, v in SAMPLE_STUDENTS.items()) + ")")
-    print(f"[3/5] autograde (cell time limit {cell_timeout} s)")
-    outcomes = autograde(course, cell_timeout=cell_timeout)
+    print(f"[3/5] autograde ({cell_timeout} s per cell, every kernel sandboxed, two at a time, demo cells skipped)")
+    outcomes = autograde(course, limits=Limits(cell_timeout=cell_timeout, skip_ungraded=True), workers=2)
     pages = generate_feedback(course)
     print(f"[4/5] feedback: {len(pages)} HTML pages in {_shown(course.course_dir / 'feedback', course.repo)}")
     reports = write_reports(course)

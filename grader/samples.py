@@ -71,18 +71,6 @@ def without_first_test(nb) -> nbformat.NotebookNode:
     return nb
 
 
-def answers_only(nb) -> nbformat.NotebookNode:
-    """A copy of nb without the demo code cells after the first exercise: set-up, answers and tests remain.
-
-    Grading this is several times faster than the whole lesson; it is how the bug bank is graded.
-    """
-    nb = copy.deepcopy(nb)
-    first = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution"))
-    nb.cells = [c for i, c in enumerate(nb.cells)
-                if i < first or c.cell_type != "code" or nbgrader_meta(c).get("solution") or nbgrader_meta(c).get("grade")]
-    return nb
-
-
 def write(nb, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))

@@ -17,6 +17,9 @@ def pytest_configure(config):
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
         os.environ[var] = str(base / sub)
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+    # One BLAS thread per kernel: with the other core busy (pytest -n 2), threaded BLAS is many times slower.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     from grader.course import ensure_tools_on_path
 
     ensure_tools_on_path()

@@ -11,6 +11,7 @@ from grader import samples
 from grader.autograde import autograde
 from grader.bug_bank import Bug, bugs_for, grading_cells
 from grader.course import Course
+from grader.limits import Limits
 from grader.notebooks import grade_ids, nbgrader_meta, read_notebook
 from grader.release import prepare_assignments
 
@@ -36,21 +37,20 @@ _graded: dict[str, dict] = {}
 
 
 def graded(lesson: str, tmp_path_factory) -> dict:
-    """Grade once per lesson: the whole solution, the blank release, and answers-only copies of the
-    solution and of one submission per bug (the demo cells are dropped to keep the suite fast; the
-    answers-only solution must still get full marks, so dropping them cannot fake a lost point)."""
+    """Grade once per lesson: the solution, the blank release and one submission per bug, with the cells
+    the lesson marks as not needed for grading skipped (test_skip_in_grading.py proves that changes no
+    score), two at a time."""
     if lesson not in _graded:
         course = Course(COURSE.repo, tmp_path_factory.mktemp(f"grade-{lesson}"))
         prepare_assignments(course, [lesson])
         correct = samples.filled_in(course, lesson)
         samples.write(correct, course.submitted_notebook("solution", lesson))
         samples.write(samples.blank(course, lesson), course.submitted_notebook("blank", lesson))
-        trimmed = samples.answers_only(correct)
-        samples.write(trimmed, course.submitted_notebook("answers-only", lesson))
         for bug in bugs_for(lesson):
-            samples.write(samples.plant(trimmed, bug.function, bug.source),
+            samples.write(samples.plant(correct, bug.function, bug.source),
                           course.submitted_notebook(bug_student(bug), lesson))
-        _graded[lesson] = {o.student: o for o in autograde(course, [lesson], cell_timeout=CELL_TIMEOUT, workers=2)}
+        limits = Limits(cell_timeout=CELL_TIMEOUT, skip_ungraded=True)
+        _graded[lesson] = {o.student: o for o in autograde(course, [lesson], limits=limits, workers=2)}
     return _graded[lesson]
 
 
@@ -61,7 +61,7 @@ def _lost(outcome) -> dict:
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_solution_gets_full_marks_and_blank_gets_zero(lesson, tmp_path_factory):
     results = graded(lesson, tmp_path_factory)
-    for name in ("solution", "answers-only"):
+    for name in ("solution",):
         outcome = results[name]
         assert outcome.status == st.OK and outcome.max_score > 0, outcome.describe()
         assert outcome.score == outcome.max_score, f"{name} lost points: {_lost(outcome)}"
