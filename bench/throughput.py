@@ -3,8 +3,9 @@
 The class: five students per lesson (the solution, the blank release, two bug-bank submissions and the
 solution with a debugging print), for every lesson that exists. Plain nbgrader grades it with its default
 configuration (no sandbox, no static check, one notebook after another); the grader grades the same files
-with 2 workers, then with 2 workers and the cells marked `skip_in_grading` skipped. Prints seconds, the
-ratios (goals: >= 1.8x, and >= 3x with skipping) and whether every score agrees with plain nbgrader's.
+with 2 workers, then with 2 workers and the cells marked `skip_in_grading` skipped, then (skipping) on a local
+Dask cluster of 1 and of 2 worker processes. Prints seconds, the ratios (goals: >= 1.8x, >= 3x with skipping,
+Dask 2 vs 1 worker >= 1.6x) and whether every score agrees with plain nbgrader's.
 """
 
 from __future__ import annotations
@@ -70,6 +71,18 @@ def _grader(course: Course, lessons, skip: bool) -> tuple[float, dict]:
     return time.perf_counter() - start, {(o.student, o.lesson): o.score for o in outcomes}
 
 
+def _dask(course: Course, lessons, n_workers: int) -> float:
+    """The same class through a local Dask cluster of n single-threaded worker processes."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster:
+        start = time.perf_counter()
+        autograde(course, lessons, limits=Limits(cell_timeout=120, skip_ungraded=True),
+                  scheduler=cluster.scheduler_address)
+        return time.perf_counter() - start
+
+
 def main() -> None:
     ensure_tools_on_path()
     os.environ["COURSE_QUIET"] = "1"
@@ -86,11 +99,15 @@ def main() -> None:
         plain_s, plain_scores = _plain_nbgrader(plain_dir, pairs)
         ours_s, ours = _grader(base, lessons, skip=False)
         skip_s, skipped = _grader(base, lessons, skip=True)
+        dask1_s = _dask(base, lessons, 1)
+        dask2_s = _dask(base, lessons, 2)
     agree = sum(ours[p] == plain_scores[p] for p in pairs)
     agree_skip = sum(skipped[p] == ours[p] for p in pairs)
     print(f"throughput on {len(pairs)} submissions ({len(lessons)} lesson(s) x 5 students), {os.cpu_count()} cores")
     print(f"  plain nbgrader, sequential        {plain_s:8.1f} s   1.00x")
     print(f"  grader --workers {WORKERS}              {ours_s:8.1f} s   {plain_s / ours_s:.2f}x  (goal >= 1.8x)")
     print(f"  grader --workers {WORKERS} --skip-ungraded {skip_s:8.1f} s   {plain_s / skip_s:.2f}x  (goal >= 3x)")
+    print(f"  Dask, 1 worker process            {dask1_s:8.1f} s")
+    print(f"  Dask, 2 worker processes          {dask2_s:8.1f} s   {dask1_s / dask2_s:.2f}x of 1 worker  (goal >= 1.6x)")
     print(f"  scores equal to plain nbgrader's: {agree} of {len(pairs)}; with skipping equal to without: "
           f"{agree_skip} of {len(pairs)}")
