@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # nbgrader runs `alembic` from PATH, so the venv's bin/ must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install sandbox-tools cluster-tools demo test test-fast lab release bench clean
+.PHONY: install sandbox-tools cluster-tools browser-tools demo test test-browser test-fast lab release bench clean
 
 install: $(STAMP) sandbox-tools
 
@@ -31,11 +31,23 @@ cluster-tools:
 	    (apt-get update -qq && apt-get install -y -qq postgresql) >/dev/null; \
 	  else echo "the cluster tests need PostgreSQL: sudo apt-get install postgresql" >&2; fi; }
 
+# The browser tests drive JupyterLab in Debian's Chromium through Playwright (a dev dependency; Playwright's own
+# browser download is never used). Chromium is installed where we can: root on Debian/Ubuntu, as in CI.
+browser-tools: $(STAMP)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
+	  else echo "the browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium" >&2; fi; }
+	@$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install --quiet -e ".[dev]"
+
 demo: $(STAMP) sandbox-tools  ## release, sample class, autograde, feedback, report
 	$(PY) -m grader demo
 
-test: $(STAMP) sandbox-tools cluster-tools  ## the whole suite, notebooks and grading pipeline included
-	$(PY) -m pytest -n 2 --dist loadfile
+test: $(STAMP) sandbox-tools cluster-tools  ## the whole suite but the browser tests (make test-browser)
+	$(PY) -m pytest -n 2 --dist loadfile -m "not browser"
+
+test-browser: $(STAMP) sandbox-tools browser-tools  ## JupyterLab in headless Chromium: lessons, widgets, Validate, formgrader
+	$(PY) -m pytest tests/browser
 
 test-fast: $(STAMP)  ## unit tests only
 	$(PY) -m pytest -m "not slow"

@@ -1,0 +1,184 @@
+"""Tools for a network that will not train (lesson 08).
+
+- `detect_anomaly(model)`: a context manager that checks every `model.loss` call made inside it and, at
+  the first NaN or inf, stops and names where it appeared: the first layer of the forward pass whose
+  output is not finite, or the first gradient of the backward pass.
+- `lr_sweep`: the same mini-batches with several learning rates, one fresh model each.
+- `format_layer_table`: per-layer numbers (gradient norms, update/weight ratios) as an aligned text table.
+- `model_from_config`: the lesson's training set-ups are plain dicts; this builds the network of one.
+- `overflow_expected`: silence NumPy's overflow warnings where blowing up is the point of a demo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from course_lib.nets import MLP
+
+
+def overflow_expected():
+    """A context in which NumPy overflow / invalid-value warnings are silent (a demo that explodes on purpose)."""
+    return np.errstate(all="ignore")
+
+
+def _first_bad(named: Iterable[tuple[str, object]]) -> tuple[str, str] | None:
+    """(name, "NaN" | "inf") of the first entry holding a non-finite value, in the order given."""
+    for name, value in named:
+        arr = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            return name, ("NaN" if np.any(np.isnan(arr)) else "inf")
+    return None
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """Where the first non-finite value appeared.
+
+    call: which call of model.loss inside the block (1 = the first); stage: "forward" or "backward";
+    name: the trace entry (layer output) or the parameter whose gradient went bad; kind: "NaN" or "inf".
+    """
+
+    call: int
+    stage: str
+    name: str
+    kind: str
+
+    def __str__(self) -> str:
+        if self.stage == "forward":
+            return (f"call {self.call} of model.loss: the forward pass first produced {self.kind} in "
+                    f"'{self.name}' (every layer before it was finite)")
+        return (f"call {self.call} of model.loss: the loss was finite, but the backward pass produced "
+                f"{self.kind} first in the gradient of '{self.name}' (counting from the output)")
+
+
+class NonFiniteError(FloatingPointError):
+    """Raised inside a detect_anomaly block at the first non-finite value; `.anomaly` says where."""
+
+    def __init__(self, anomaly: Anomaly):
+        super().__init__(str(anomaly))
+        self.anomaly = anomaly
+
+
+class detect_anomaly:
+    """Check every `model.loss` call made inside the block; stop at the first NaN or inf and name it.
+
+        with detect_anomaly(model) as watch:
+            history = train(model, ...)
+        print(watch.found or "no NaN or inf")
+
+    The forward pass is located with `model.trace(X, mode)` (side-effect free), the backward pass by the
+    gradients in reverse order of the params (the order backpropagation computes them). The block ends at
+    the anomaly; the error is kept in `.found` and swallowed unless raise_error=True. The model's loss is
+    restored on exit. NumPy's overflow warnings are silenced inside the checked calls.
+    """
+
+    def __init__(self, model, *, raise_error: bool = False):
+        self.model, self.raise_error = model, raise_error
+        self.calls = 0
+        self.found: Anomaly | None = None
+
+    def __enter__(self) -> "detect_anomaly":
+        self._own_attribute = "loss" in vars(self.model)
+        self._original = self.model.loss
+        self.model.loss = self._checked_loss
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._own_attribute:
+            self.model.loss = self._original
+        else:
+            del self.model.loss  # the class's method shows through again
+        return isinstance(exc, NonFiniteError) and exc.anomaly is self.found and not self.raise_error
+
+    def _trace(self, X, mode: str) -> dict:
+        trace = getattr(self.model, "trace", None)
+        if trace is None:
+            return {}
+        with np.errstate(all="ignore"):
+            return trace(X, mode=mode)
+
+    def _checked_loss(self, X, y=None):
+        self.calls += 1
+        with np.errstate(all="ignore"):
+            result = self._original(X) if y is None else self._original(X, y)
+        if y is None:
+            if _first_bad([("scores", result)]):
+                self._stop("forward", _first_bad(self._trace(X, "test").items()) or ("scores", "NaN"))
+            return result
+        loss, grads = result
+        bad = _first_bad([("loss", loss)])
+        if bad:
+            self._stop("forward", _first_bad(self._trace(X, "train").items()) or bad)
+        bad = _first_bad(reversed(list(grads.items())))
+        if bad:
+            self._stop("backward", bad)
+        return result
+
+    def _stop(self, stage: str, where: tuple[str, str]) -> None:
+        self.found = Anomaly(call=self.calls, stage=stage, name=where[0], kind=where[1])
+        raise NonFiniteError(self.found)
+
+
+def lr_sweep(make_model: Callable[[], object], X: np.ndarray, y: np.ndarray, learning_rates, *,
+             num_steps: int, batch_size: int, rng: np.random.Generator,
+             blow_up: float = 1e4) -> dict[float, np.ndarray]:
+    """Plain SGD with each learning rate on the same num_steps mini-batches; lr -> per-step losses.
+
+    make_model() must return a fresh model (.params, .loss(X, y) -> (loss, grads)) with the same initial
+    weights every time, so that only the learning rate differs. A run stops early at a non-finite loss or
+    one above blow_up * max(1, first loss); its curve is then shorter and ends with that loss.
+    """
+    n = len(y)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}")
+    batches = [rng.choice(n, size=batch_size, replace=False) for _ in range(num_steps)]
+    curves = {}
+    for lr in learning_rates:
+        model = make_model()
+        losses = []
+        with np.errstate(all="ignore"):
+            for idx in batches:
+                loss, grads = model.loss(X[idx], y[idx])
+                losses.append(float(loss))
+                if not np.isfinite(loss) or loss > blow_up * max(1.0, losses[0]):
+                    break
+                for name in model.params:
+                    model.params[name] = model.params[name] - lr * grads[name]
+        curves[float(lr)] = np.array(losses, dtype=np.float64)
+    return curves
+
+
+def final_losses(curves: Mapping[float, np.ndarray], *, num_steps: int, tail: int = 10) -> dict[float, float]:
+    """lr -> mean loss over the last `tail` steps, or inf when the run stopped before num_steps."""
+    return {lr: (float(np.mean(c[-tail:])) if len(c) == num_steps and np.all(np.isfinite(c)) else np.inf)
+            for lr, c in curves.items()}
+
+
+def format_layer_table(columns: Mapping[str, Mapping[str, float]], *, fmt: str = "{:.2e}") -> str:
+    """Aligned text table: one row per name (first-seen order), one column per entry of `columns`.
+
+    format_layer_table({"grad norm": {"W1": 0.5}, "update/weight": {"W1": 1e-3}}) ->
+        name  grad norm  update/weight
+        W1     5.00e-01       1.00e-03
+    """
+    names: list[str] = []
+    for values in columns.values():
+        names += [n for n in values if n not in names]
+    header = ["name", *columns]
+    rows = [[name, *(fmt.format(float(v[name])) if name in v else "" for v in columns.values())]
+            for name in names]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = [[cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+             for row in [header, *rows]]
+    return "\n".join("  ".join(line).rstrip() for line in lines)
+
+
+def model_from_config(config: Mapping, input_dim: int, num_classes: int, *, rng: np.random.Generator,
+                      layer_fn=None) -> MLP:
+    """The MLP a training set-up describes: config keys hidden_dims, activation, init, batchnorm (others,
+    such as learning_rate, belong to the training loop and are ignored here)."""
+    return MLP(input_dim, list(config["hidden_dims"]), num_classes, activation=config["activation"],
+               init=config["init"], batchnorm=bool(config["batchnorm"]), layer_fn=layer_fn, rng=rng)

@@ -1,0 +1,175 @@
+"""The course as its users meet it: JupyterLab in headless Chromium, driven through Playwright.
+
+A student opens each lesson and runs it up to the first exercise; finishes it (the solution's code typed
+into the answer cells), drags a slider of the lesson's widget and sees the figure redrawn; presses nbgrader's
+Validate button. An instructor opens the formgrader on the demo course and finds the sample class graded.
+Every test of this file shares one JupyterLab server per role, so they must run in one process (they do
+under `pytest -n 2 --dist loadfile`: one file, one worker).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+import tally
+from lab_page import error_outputs, png_of, seconds_taken
+from student_files import answer_cells, has_solution, lesson_names
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LESSONS = lesson_names()
+FINISHED = [name for name in LESSONS if has_solution(name)]
+RUN_TIMEOUT_S = 900       # a whole lesson, live widgets and progress bars included, on two busy cores
+REDRAW_TIMEOUT_S = 300    # one widget recomputation (some train a small network)
+VALIDATE_TIMEOUT_S = 900  # nbgrader re-executes the whole notebook on the server
+
+# Defects this suite found in files it does not own, with their cause and fix. While one shows, its test is
+# reported as XFAIL with this text (pytest -ra prints it); once fixed, the test passes. Anything else fails.
+PROGRESS_BAR_IN_WIDGET = ("course_lib.training.train shows a tqdm widget bar (leave=False) while live_figure "
+                          "redraws, inside the widget's Output; the bar is closed before the page renders it, "
+                          "which leaves 'Loading widget...' above the figure and logs 'widget model not found'. "
+                          "Fix: no progress bar during a widget redraw (course_lib.widgets / course_lib.progress)")
+KNOWN_DEFECTS = {
+    "truncated label": ("slider names cut short: course_lib/widgets.py live_figure keeps ipywidgets' default "
+                        "description width; fix: control.style.description_width = 'initial' for each control"),
+    "stuck placeholder": PROGRESS_BAR_IN_WIDGET,
+    "widget model not found": PROGRESS_BAR_IN_WIDGET,
+}
+KNOWN_CONSOLE_ERRORS = ("widget model not found",)
+
+
+def _slowest(cells: list[dict]) -> str:
+    timed = [(seconds_taken(c), c["index"]) for c in cells if c["type"] == "code" and seconds_taken(c) is not None]
+    if not timed:
+        return "no timings"
+    seconds, index = max(timed)
+    return f"slowest cell {index + 1}: {seconds:.1f} s"
+
+
+def _no_errors(lab, cells: list[dict], what: str) -> None:
+    problems = error_outputs(cells)
+    assert not problems, f"{what}: error output in the notebook:\n" + "\n".join(problems)
+    assert not lab.console.errors, f"{what}: errors in the browser console:\n" + "\n".join(lab.console.errors)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_opens_and_runs_up_to_its_first_exercise(lesson, student):
+    student.open_notebook(f"{lesson}.ipynb")
+    tally.add("lessons opened")
+    stop = student.first_exercise()
+    started = time.monotonic()
+    state = student.run_all_above(stop, RUN_TIMEOUT_S)
+    elapsed = time.monotonic() - started
+    tally.note(f"{lesson}: {stop} cells above the first exercise ran in {elapsed:.0f} s ({_slowest(state['cells'])})")
+    _no_errors(student, state["cells"], f"{lesson} up to its first exercise")
+
+
+@pytest.mark.parametrize("lesson", FINISHED)
+def test_finished_lesson_redraws_its_widget_when_a_slider_moves(lesson, student):
+    student.open_notebook(f"filled/{lesson}.ipynb")
+    started = time.monotonic()
+    state = student.run_all(RUN_TIMEOUT_S)
+    elapsed = time.monotonic() - started
+    problems = error_outputs(state["cells"])
+    assert not problems, f"{lesson} finished, Run All: error output in the notebook:\n" + "\n".join(problems)
+
+    index, widget = student.main_widget()
+    assert widget is not None, f"{lesson}: no widget with a slider appeared after Run All"
+    before = png_of(widget)
+    assert before, f"{lesson}: the widget in cell {index + 1} shows no figure"
+    tally.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    widget.screenshot(path=str(tally.ARTIFACTS / f"{lesson}.png"))
+    blemishes = {kind: set(found) for kind, found in student.widget_blemishes(widget).items()}
+
+    move = student.move_first_slider(widget)
+    tally.add("widgets moved")
+    moved_at = time.monotonic()
+    after = before
+    while time.monotonic() - moved_at < REDRAW_TIMEOUT_S and after in (before, b""):
+        time.sleep(0.5)
+        after = png_of(widget)
+    redraw = time.monotonic() - moved_at
+    assert after not in (before, b""), (f"{lesson}: slider {move.label!r} moved {move.before} -> {move.after} "
+                                        f"but the figure did not change within {REDRAW_TIMEOUT_S} s")
+    widget.screenshot(path=str(tally.ARTIFACTS / f"{lesson}-moved.png"))
+    shown = widget.locator(".widget-output [data-mime-type='application/vnd.jupyter.stderr']")
+    assert not shown.count(), f"{lesson}: the widget printed an error after the move:\n{shown.first.inner_text()}"
+    tally.note(f"{lesson}: finished notebook ran in {elapsed:.0f} s ({_slowest(state['cells'])}); "
+               f"slider {move.label!r} {move.before} -> {move.after} redrew the figure in {redraw:.1f} s")
+    for kind, found in student.widget_blemishes(widget).items():
+        blemishes.setdefault(kind, set()).update(found)
+    _known_defects_only(lesson, student, blemishes)
+
+
+def _known_defects_only(lesson, lab, blemishes: dict) -> None:
+    """Fail on anything unexpected; report the known defects still present as an expected failure."""
+    unknown = [e for e in lab.console.errors if not any(k in e for k in KNOWN_CONSOLE_ERRORS)]
+    assert not unknown, f"{lesson}: errors in the browser console:\n" + "\n".join(unknown)
+    found = {kind: sorted(items) for kind, items in blemishes.items() if items}
+    found.update({k: ["in the browser console"] for k in KNOWN_CONSOLE_ERRORS if any(k in e for e in lab.console.errors)})
+    if found:
+        causes = {}  # one line per cause, naming everything it explains
+        for kind, items in found.items():
+            causes.setdefault(KNOWN_DEFECTS[kind], []).append(f"{kind}: {', '.join(items)}")
+        lines = [f"{'; '.join(seen)} -- {cause}" for cause, seen in causes.items()]
+        tally.note(f"{lesson}: KNOWN DEFECT " + " | ".join(f"{k}: {', '.join(v)}" for k, v in found.items()))
+        pytest.xfail(f"{lesson}: " + " || ".join(lines))
+
+
+@pytest.mark.parametrize("lesson", FINISHED)
+def test_validate_passes_on_a_finished_lesson(lesson, student):
+    student.open_notebook(f"filled/{lesson}.ipynb")
+    result = student.validate(VALIDATE_TIMEOUT_S)
+    tally.add("Validate runs")
+    assert result.success, f"{lesson}: Validate on the finished notebook said {result.title!r}:\n{result.text[:3000]}"
+    assert "passes all the tests" in result.text
+    assert not student.console.errors, "\n".join(student.console.errors)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_validate_names_the_failures_of_a_blank_lesson(lesson, student):
+    student.open_notebook(f"{lesson}.ipynb")
+    result = student.validate(VALIDATE_TIMEOUT_S)
+    tally.add("Validate runs")
+    assert not result.success, f"{lesson}: Validate passed a notebook with no answers"
+    first = answer_cells(lesson)[0]
+    assert first in result.text, (f"{lesson}: Validate failed without naming {first}, the first exercise:\n"
+                                  f"{result.text[:2000]}")
+    assert "NotImplementedError" in result.text, result.text[:2000]
+    tally.note(f"{lesson}: Validate on the blank notebook: {result.title!r}, {result.failed_cells} failing cell(s)")
+
+
+def test_formgrader_shows_the_sample_class_graded(instructor, demo_course):
+    outcomes = json.loads((demo_course / "outcomes.json").read_text())
+    lesson = next(iter(outcomes.values()))["lesson"]
+    instructor.open_lab()
+    page = instructor.page
+    page.locator("#jp-mainmenu-nbgrader, .lm-MenuBar-itemLabel:text-is('Nbgrader')").first.click()
+    page.locator(".lm-Menu-itemLabel:text-is('Formgrader')").first.click()
+    formgrader = page.frame_locator("iframe").first
+    row = formgrader.locator("tr").filter(has=formgrader.locator("td.name", has_text=lesson))
+    row.wait_for()
+    submissions = row.locator("td.num-submissions a")
+    assert submissions.inner_text().strip() == str(len(outcomes)), row.inner_text()
+    submissions.click()
+    formgrader.locator("#main-table tr td.student-id").first.wait_for()
+    seen = {}
+    for tr in formgrader.locator("#main-table tr").all():
+        seen[tr.locator("td.student-id").inner_text().strip()] = (tr.locator("td.status").inner_text().strip(),
+                                                                   tr.locator("td.score").inner_text().strip())
+    tally.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(tally.ARTIFACTS / "formgrader-submissions.png"))
+    for outcome in outcomes.values():
+        status, score = seen.get(outcome["student"], ("missing", ""))
+        if outcome["score"] is None:  # unreadable or withheld for review: never a score in the gradebook
+            assert status != "graded" and not score, f"{outcome['student']}: formgrader shows {status} {score}"
+        else:
+            expected = f"{outcome['score']:g} / {outcome['max_score']:g}"
+            assert (status, score) == ("graded", expected), f"{outcome['student']}: formgrader shows {status} " \
+                                                              f"{score}, the grader said {expected}"
+        tally.add("formgrader submissions checked")
+    assert not instructor.console.errors, "\n".join(instructor.console.errors)
+    tally.note(f"formgrader: {lesson}: " + ", ".join(f"{s} {v[0]} {v[1]}".strip() for s, v in sorted(seen.items())))
