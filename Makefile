@@ -43,8 +43,9 @@ browser-tools: $(STAMP)
 demo: $(STAMP) sandbox-tools  ## release, sample class, autograde, feedback, report
 	$(PY) -m grader demo
 
-test: $(STAMP) sandbox-tools cluster-tools  ## the whole suite but the browser tests (make test-browser)
-	$(PY) -m pytest -n 2 --dist loadfile -m "not browser"
+# Two workers, one file each: the browser file holds one JupyterLab per role, so it stays on one worker.
+test: $(STAMP) sandbox-tools cluster-tools browser-tools  ## the whole suite, the browser tests included
+	$(PY) -m pytest -n 2 --dist loadfile -ra --durations=25
 
 test-browser: $(STAMP) sandbox-tools browser-tools  ## JupyterLab in headless Chromium: lessons, widgets, Validate, formgrader
 	$(PY) -m pytest tests/browser

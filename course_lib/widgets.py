@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from course_lib.progress import no_bars
 from course_lib.runtime import is_quiet
 
 # Every widget built in this kernel, as (draw, default values): the benchmark times a redraw with them.
@@ -32,9 +33,12 @@ def live_figure(draw: Callable[..., object], **controls):
     for control in controls.values():
         if hasattr(control, "continuous_update"):
             control.continuous_update = False  # recompute when the slider is released, not on every pixel
+        if hasattr(control, "style") and hasattr(control.style, "description_width"):
+            control.style.description_width = "initial"  # the default width cuts names such as "learning rate"
 
     def redraw(**values):
-        draw(**values)
+        with no_bars():
+            draw(**values)
         plt.show()
 
     output = widgets.interactive_output(redraw, controls)

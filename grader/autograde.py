@@ -238,11 +238,11 @@ def make_job(course: Course, prepared: Prepared, limits: Limits) -> Job:
                str(course.repo) if course.repo else "", str(course.course_dir), course.gradebook_url, limits)
 
 
-def _withhold(outcome: Outcome, findings: list[Finding]) -> None:
+def _withhold(outcome: Outcome, findings: list[Finding], then: str = "") -> None:
     outcome.withheld_score, outcome.score, outcome.cells = outcome.score, None, {}
     outcome.status = st.TAMPER
     outcome.reason = "; ".join(f.describe() for f in findings[:3]) + (
-        f" (+{len(findings) - 3} more)" if len(findings) > 3 else "")
+        f" (+{len(findings) - 3} more)" if len(findings) > 3 else "") + (f"; then the run ended: {then}" if then else "")
 
 
 def finish(api, course: Course, group: list[Executed], facts: dict, limits: Limits) -> list[Outcome]:
@@ -261,6 +261,7 @@ def finish(api, course: Course, group: list[Executed], facts: dict, limits: Limi
             elif e.prepared.notebook is not None:
                 e.prepared.outcome.status = st.GRADING_ERROR
                 e.prepared.outcome.reason = f"not scored: {broken[0].prepared.outcome.unit} in the same assignment failed"
+        _withhold_flagged(course, group)
         return outcomes
     for e in group:
         offer_replay((student, lesson, e.prepared.outcome.notebook), e.notebook)
@@ -279,14 +280,23 @@ def finish(api, course: Course, group: list[Executed], facts: dict, limits: Limi
         if out_of_range or not 0 <= o.score <= fact.max_score:
             e.prepared.findings.append(Finding("gradebook", 0, "scores out of range for "
                                                + (", ".join(out_of_range) or "the total")))
-    flagged = [e for e in group if e.prepared.findings]
-    if flagged:
-        # Graded in the sandbox all the same; the instructor sees what the tests gave and decides.
-        for e in group:
-            _withhold(e.prepared.outcome, e.prepared.findings or [
-                Finding(flagged[0].prepared.outcome.unit, 0, "withheld with the rest of the assignment")])
-        _withdraw_from_gradebook(course, student, lesson)
+    _withhold_flagged(course, group)
     return outcomes
+
+
+def _withhold_flagged(course: Course, group: list[Executed]) -> None:
+    """A flagged submission says so whatever its run did: code that kills its own kernel is still suspect."""
+    flagged = [e for e in group if e.prepared.findings]
+    if not flagged:
+        return
+    for e in group:
+        run = e.prepared.outcome
+        ran_badly = run.status not in (st.OK, st.CELLS_RESTORED)
+        _withhold(run, e.prepared.findings or [
+            Finding(flagged[0].prepared.outcome.unit, 0, "withheld with the rest of the assignment")],
+            then=f"{run.status}: {run.reason}" if ran_badly else "")
+    o = group[0].prepared.outcome
+    _withdraw_from_gradebook(course, o.student, o.lesson)
 
 
 @contextmanager
