@@ -213,7 +213,8 @@ class LabPage:
               const pen = document.createElement('canvas').getContext('2d');
               pen.font = `${css.fontStyle} ${css.fontWeight} ${css.fontSize} ${css.fontFamily}`;
               const room = e.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight);
-              return e.offsetParent !== null && pen.measureText(e.textContent.trim()).width > room + 0.5;
+              const clips = css.display !== 'inline' && css.overflowX !== 'visible';  // inline labels grow instead
+              return clips && e.offsetParent !== null && pen.measureText(e.textContent.trim()).width > room + 0.5;
           }).map(e => e.textContent.trim()),
           'stuck placeholder': [...root.querySelectorAll('.widget-output *')]
               .filter(e => e.children.length === 0 && /Loading widget|Error displaying widget/.test(e.textContent))

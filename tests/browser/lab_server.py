@@ -77,7 +77,8 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name}: jupyter lab exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.name}: jupyter lab exited with {self.process.returncode}:\n"
+                                   f"{self.log_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/api/status?token={self.token}", timeout=5) as r:
                     if r.status == 200:

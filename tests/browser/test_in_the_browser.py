@@ -26,21 +26,6 @@ RUN_TIMEOUT_S = 900       # a whole lesson, live widgets and progress bars inclu
 REDRAW_TIMEOUT_S = 300    # one widget recomputation (some train a small network)
 VALIDATE_TIMEOUT_S = 900  # nbgrader re-executes the whole notebook on the server
 
-# Defects this suite found in files it does not own, with their cause and fix. While one shows, its test is
-# reported as XFAIL with this text (pytest -ra prints it); once fixed, the test passes. Anything else fails.
-PROGRESS_BAR_IN_WIDGET = ("course_lib.training.train shows a tqdm widget bar (leave=False) while live_figure "
-                          "redraws, inside the widget's Output; the bar is closed before the page renders it, "
-                          "which leaves 'Loading widget...' above the figure and logs 'widget model not found'. "
-                          "Fix: no progress bar during a widget redraw (course_lib.widgets / course_lib.progress)")
-KNOWN_DEFECTS = {
-    "truncated label": ("slider names cut short: course_lib/widgets.py live_figure keeps ipywidgets' default "
-                        "description width; fix: control.style.description_width = 'initial' for each control"),
-    "stuck placeholder": PROGRESS_BAR_IN_WIDGET,
-    "widget model not found": PROGRESS_BAR_IN_WIDGET,
-}
-KNOWN_CONSOLE_ERRORS = ("widget model not found",)
-
-
 def _slowest(cells: list[dict]) -> str:
     timed = [(seconds_taken(c), c["index"]) for c in cells if c["type"] == "code" and seconds_taken(c) is not None]
     if not timed:
@@ -101,22 +86,14 @@ def test_finished_lesson_redraws_its_widget_when_a_slider_moves(lesson, student)
                f"slider {move.label!r} {move.before} -> {move.after} redrew the figure in {redraw:.1f} s")
     for kind, found in student.widget_blemishes(widget).items():
         blemishes.setdefault(kind, set()).update(found)
-    _known_defects_only(lesson, student, blemishes)
+    _no_blemishes(lesson, student, blemishes)
 
 
-def _known_defects_only(lesson, lab, blemishes: dict) -> None:
-    """Fail on anything unexpected; report the known defects still present as an expected failure."""
-    unknown = [e for e in lab.console.errors if not any(k in e for k in KNOWN_CONSOLE_ERRORS)]
-    assert not unknown, f"{lesson}: errors in the browser console:\n" + "\n".join(unknown)
+def _no_blemishes(lesson, lab, blemishes: dict) -> None:
+    """A widget reads cleanly: no names cut short, no placeholder left where a bar was, a quiet console."""
+    assert not lab.console.errors, f"{lesson}: errors in the browser console:\n" + "\n".join(lab.console.errors)
     found = {kind: sorted(items) for kind, items in blemishes.items() if items}
-    found.update({k: ["in the browser console"] for k in KNOWN_CONSOLE_ERRORS if any(k in e for e in lab.console.errors)})
-    if found:
-        causes = {}  # one line per cause, naming everything it explains
-        for kind, items in found.items():
-            causes.setdefault(KNOWN_DEFECTS[kind], []).append(f"{kind}: {', '.join(items)}")
-        lines = [f"{'; '.join(seen)} -- {cause}" for cause, seen in causes.items()]
-        tally.note(f"{lesson}: KNOWN DEFECT " + " | ".join(f"{k}: {', '.join(v)}" for k, v in found.items()))
-        pytest.xfail(f"{lesson}: " + " || ".join(lines))
+    assert not found, f"{lesson}: the widget shows " + "; ".join(f"{k}: {', '.join(v)}" for k, v in found.items())
 
 
 @pytest.mark.parametrize("lesson", FINISHED)
