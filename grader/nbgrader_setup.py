@@ -20,11 +20,11 @@ WARNING_PATTERN = r"\w*Warning: "
 # anything else, and executed in the sandbox.
 SANITIZE = ["grader.structure.RebuildFromSource", "nbgrader.preprocessors.ClearOutput",
             "nbgrader.preprocessors.DeduplicateIds", "nbgrader.preprocessors.OverwriteKernelspec",
-            "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"]
+            "nbgrader.preprocessors.OverwriteCells", "grader.metadata_check.CompiledCheckCellMetadata"]
 AUTOGRADE = ["grader.execute.SandboxedExecute", "nbgrader.preprocessors.IgnorePattern",
              "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
              "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-             "nbgrader.preprocessors.CheckCellMetadata"]
+             "grader.metadata_check.CompiledCheckCellMetadata"]
 
 
 def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: Limits | None = None) -> Config:

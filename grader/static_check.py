@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import importlib
+import json
 import types
 from dataclasses import dataclass, field
 
@@ -43,6 +45,9 @@ def to_python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
+# Most cells of a class's submissions are the same text (the locked cells, unchanged answers): parse each
+# text once. The trees are only read, never changed, so sharing them is safe.
+@functools.lru_cache(maxsize=8192)
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(to_python(source))
@@ -90,6 +95,22 @@ def _is_test_cell(cell) -> bool:
 
 def lesson_names(source_nb, release_nb) -> LessonNames:
     """Names the lesson's test cells depend on, and names only its hidden tests define."""
+    return _per_lesson(_lesson_names, source_nb, release_nb)
+
+
+_PER_LESSON: dict[tuple, object] = {}
+
+
+def _per_lesson(fn, *notebooks):
+    """fn(*notebooks), worked out once per lesson: it is the same for every submission."""
+    key = (fn.__name__,) + tuple((c.cell_type, c.source, json.dumps(nbgrader_meta(c), sort_keys=True))
+                                 for nb in notebooks for c in nb.cells)
+    if key not in _PER_LESSON:
+        _PER_LESSON[key] = fn(*notebooks)
+    return _PER_LESSON[key]
+
+
+def _lesson_names(source_nb, release_nb) -> LessonNames:
     answers, protected, imported = set(), set(), set()
     for cell in source_nb.cells:
         tree = _parse(cell.source) if cell.cell_type == "code" else None
@@ -412,7 +433,7 @@ def check_submission(submitted_nb, source_nb, release_nb, allowed_imports=()) ->
     cells = student_cells(submitted_nb, source_nb, release_nb)
     trees = [(label, _parse(src)) for label, src in cells]
     own_classes = {n.name for _, t in trees if t for n in ast.walk(t) if isinstance(n, ast.ClassDef)}
-    modules = _module_names(source_nb)
+    modules = _per_lesson(_module_names, source_nb)
     findings = []
     for label, tree in trees:
         if tree is None:
