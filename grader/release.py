@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -12,16 +13,57 @@ from grader.notebooks import read_notebook, write_notebook
 
 
 def prepare_assignments(course: Course, lessons) -> None:
-    """Copy the lessons' sources into the course folder and register them in the gradebook."""
+    """Copy the lessons' sources into the course folder and register them in the gradebook.
+
+    A lesson whose source, release and gradebook entry are already those of its current source is left as
+    it is: nbgrader's generate_assignment costs about a second per lesson, on every autograde run.
+    """
     course.sync_sources(lessons)
-    api = make_api(course)
+    api = None
     for lesson in lessons:
         for notebook in course.notebooks(lesson):
             read_notebook(course.source_notebook(lesson, notebook))  # a clear error for a broken source
+        stamp = _fingerprint(course, lesson)
+        if _up_to_date(course, lesson, stamp):
+            continue
+        api = api or make_api(course)
         result = api.generate_assignment(lesson)
         if not result["success"]:
             detail = (result.get("error") or result.get("log") or "").strip().splitlines()
             raise GraderError(f"generate_assignment failed for {lesson}: {detail[-1] if detail else 'no detail'}")
+        _stamp_file(course, lesson).parent.mkdir(parents=True, exist_ok=True)
+        _stamp_file(course, lesson).write_text(stamp)
+
+
+def _stamp_file(course: Course, lesson: str) -> Path:
+    return course.course_dir / ".grader" / "generated" / f"{lesson}.sha256"
+
+
+def _fingerprint(course: Course, lesson: str) -> str:
+    """The lesson's source files, the gradebook they went to and the nbgrader that generated them."""
+    import nbgrader
+
+    digest = hashlib.sha256(f"{nbgrader.__version__}\n{course.gradebook_url}\n".encode())
+    source = course.course_dir / "source" / lesson
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(source)}\n".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _up_to_date(course: Course, lesson: str, stamp: str) -> bool:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    stamp_file = _stamp_file(course, lesson)
+    if not stamp_file.exists() or stamp_file.read_text() != stamp:
+        return False
+    if not all(course.release_notebook(lesson, nb).exists() for nb in course.notebooks(lesson)):
+        return False
+    try:
+        with Gradebook(course.gradebook_url) as gb:
+            assignment = gb.find_assignment(lesson)
+            return {n.name for n in assignment.notebooks} == set(course.notebooks(lesson))
+    except MissingEntry:
+        return False
 
 
 def release(course: Course, lessons=None) -> list[Path]:
