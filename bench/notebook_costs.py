@@ -3,7 +3,7 @@ student's kernel would: a kernel started, every cell run), the whole course's to
 cores), each lesson's widget redraw latency with the figure drawn (the draw callback of its widgets with
 their default values, median of 7; the compute alone is bench.widget_compute's), and grading overhead:
 `grader autograde` of the same notebooks, one after another (its one start-up for the class, sandboxes,
-static check, scoring), against bare execution (goal <= 1.15x). The cells' time alone is printed beside.
+static check, scoring), against bare execution (goal <= 1.15x), each the best of two runs. The cells' time alone is printed beside.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -36,6 +37,25 @@ for _draw, _values in _widgets.BUILT:
     _latency.append(_st.median(_times))
 print("LATENCY" + _json.dumps(_latency))
 """
+
+
+# What a grading kernel gets (grader.sandbox.kernel_env): figures are not rendered, numeric libraries use
+# one thread. Bare execution under the same settings is the like-for-like baseline of the grading overhead.
+GRADER_KERNEL = {"MPLBACKEND": "agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextmanager
+def _environ(values: dict):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _bare(nb, cwd: Path) -> tuple[float, float, list[float]]:
@@ -63,7 +83,7 @@ def main() -> None:
     ensure_tools_on_path()
     os.environ["COURSE_QUIET"] = "1"
     repo = Course.at()
-    rows, total, cells_only = [], 0.0, 0.0
+    rows, total, cells_only, like_grading = [], 0.0, 0.0, 0.0
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         course = Course(repo.repo, Path(tmp) / "course")
         lessons = course.resolve_lessons()
@@ -72,13 +92,17 @@ def main() -> None:
             nb = samples.filled_in(course, lesson)
             samples.write(nb, course.submitted_notebook("bench", lesson))
             bare, cells, latency = _bare(nb, Path(tmp))
+            with _environ(GRADER_KERNEL):  # best of 2, as for grading below: this machine's timings wander
+                like_grading += min(_bare(nb, Path(tmp))[0] for _ in range(2))
             total += bare
             cells_only += cells
             rows.append((lesson, bare, cells, latency))
         # One class, one start-up: the same notebooks graded one after another (a single worker).
-        start = time.perf_counter()
-        outcomes = autograde(course, lessons, ["bench"], limits=Limits(cell_timeout=300), workers=1)
-        graded = time.perf_counter() - start
+        graded = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            outcomes = autograde(course, lessons, ["bench"], limits=Limits(cell_timeout=300), workers=1)
+            graded = min(graded, time.perf_counter() - start)
     status = {o.lesson: o.describe() for o in outcomes}
     print(f"{'lesson':<28}{'bare s':>8}{'cells s':>9}{'widget redraw ms':>18}  graded status")
     for lesson, bare, cells, latency in rows:
@@ -88,8 +112,8 @@ def main() -> None:
     print(f"whole course, bare nbclient execution (a kernel started per notebook): {total:.1f} s for {len(rows)} "
           f"lesson(s) (goal <= 90 s on 2 cores); the cells alone: {cells_only:.1f} s")
     print(f"grading the same {len(rows)} notebooks (sandbox, static check, nbgrader start-up and scoring): "
-          f"{graded:.1f} s, {graded / total:.2f}x bare execution (goal <= 1.15x); {graded / cells_only:.2f}x "
-          "the cells alone")
+          f"{graded:.1f} s, {graded / like_grading:.2f}x bare execution with the grader's kernel settings "
+          f"({like_grading:.1f} s; goal <= 1.15x), {graded / total:.2f}x the student's run")
     if all_latency:
         print(f"widget redraw, figure drawn included: median {1e3 * statistics.median(all_latency):.0f} ms, worst "
               f"{1e3 * max(all_latency):.0f} ms over {len(all_latency)} widget(s) (the compute alone: bench widgets)")

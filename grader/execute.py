@@ -76,6 +76,8 @@ class SandboxedExecute(Execute):
         super().__init__(**kw)
         if self.sandbox:
             self.kernel_manager_class = SandboxedKernelManager
+            # The sandbox is thrown away with everything in it: a graceful shutdown would only wait (~0.6 s).
+            self.shutdown_kernel = "immediate"
         self.timeout_func = self._cell_timeout
         self._started = time.monotonic()
         self._budget_limited: set[int] = set()
