@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 import shutil
@@ -22,7 +23,7 @@ from grader.outcomes import Ledger, Outcome
 from grader.limits import Limits
 from grader.release import prepare_assignments
 from grader.sandbox import require_bwrap
-from grader.static_check import Finding, check_submission
+from grader.static_check import Finding, LessonContext, check_submission, lesson_context
 from grader.structure import rebuild
 
 
@@ -89,6 +90,11 @@ class LessonFacts:
     release: object
     grade_ids: list[str]
     max_score: float
+
+    @functools.cached_property
+    def static_context(self) -> LessonContext:
+        """The static check's reading of the lesson, on first use (never with the check turned off)."""
+        return lesson_context(self.source, self.release)
 
 
 def lesson_facts(course: Course, lesson: str, notebook: str | None = None) -> LessonFacts:
@@ -168,8 +174,8 @@ def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limit
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    findings = (check_submission(submitted, facts.source, facts.release, limits.allowed_imports)
-                if limits.static_check else [])
+    findings = (check_submission(submitted, facts.source, facts.release, limits.allowed_imports,
+                                 facts.static_context) if limits.static_check else [])
     return Prepared(outcome, notebook, notes, findings)
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-import functools
 import importlib
-import json
 import types
 from dataclasses import dataclass, field
 
@@ -45,9 +43,6 @@ def to_python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
-# Most cells of a class's submissions are the same text (the locked cells, unchanged answers): parse each
-# text once. The trees are only read, never changed, so sharing them is safe.
-@functools.lru_cache(maxsize=8192)
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(to_python(source))
@@ -95,22 +90,6 @@ def _is_test_cell(cell) -> bool:
 
 def lesson_names(source_nb, release_nb) -> LessonNames:
     """Names the lesson's test cells depend on, and names only its hidden tests define."""
-    return _per_lesson(_lesson_names, source_nb, release_nb)
-
-
-_PER_LESSON: dict[tuple, object] = {}
-
-
-def _per_lesson(fn, *notebooks):
-    """fn(*notebooks), worked out once per lesson: it is the same for every submission."""
-    key = (fn.__name__,) + tuple((c.cell_type, c.source, json.dumps(nbgrader_meta(c), sort_keys=True))
-                                 for nb in notebooks for c in nb.cells)
-    if key not in _PER_LESSON:
-        _PER_LESSON[key] = fn(*notebooks)
-    return _PER_LESSON[key]
-
-
-def _lesson_names(source_nb, release_nb) -> LessonNames:
     answers, protected, imported = set(), set(), set()
     for cell in source_nb.cells:
         tree = _parse(cell.source) if cell.cell_type == "code" else None
@@ -422,23 +401,36 @@ def student_cells(submitted_nb, source_nb, release_nb) -> list[tuple[str, str]]:
     return out
 
 
-def check_submission(submitted_nb, source_nb, release_nb, allowed_imports=()) -> list[Finding]:
+@dataclass
+class LessonContext:
+    """What the check reads from a lesson's own notebooks: the same for every submission, so a class's
+    grading works it out once (grader.autograde.LessonFacts) instead of once per submission."""
+    names: LessonNames
+    modules: dict[str, str]
+
+
+def lesson_context(source_nb, release_nb) -> LessonContext:
+    return LessonContext(lesson_names(source_nb, release_nb), _module_names(source_nb))
+
+
+def check_submission(submitted_nb, source_nb, release_nb, allowed_imports=(),
+                     context: LessonContext | None = None) -> list[Finding]:
     """Every finding in the student's cells, in notebook order (empty for honest work).
 
     allowed_imports: more top-level modules a course allows (say pandas), beside the course's vocabulary.
+    context: lesson_context(source_nb, release_nb), when the caller has it already.
     """
     global _EXTRA_MODULES
     _EXTRA_MODULES = frozenset(allowed_imports)
-    names = lesson_names(source_nb, release_nb)
+    context = context or lesson_context(source_nb, release_nb)
     cells = student_cells(submitted_nb, source_nb, release_nb)
     trees = [(label, _parse(src)) for label, src in cells]
     own_classes = {n.name for _, t in trees if t for n in ast.walk(t) if isinstance(n, ast.ClassDef)}
-    modules = _per_lesson(_module_names, source_nb)
     findings = []
     for label, tree in trees:
         if tree is None:
             continue
-        checker = _CellChecker(label, names, dict(modules), own_classes)
+        checker = _CellChecker(label, context.names, dict(context.modules), own_classes)
         checker.visit(tree)
         findings += checker.findings
     return findings
