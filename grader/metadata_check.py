@@ -2,13 +2,12 @@
 
 nbgrader validates each cell with `jsonschema.validate`, which checks the schema itself on every call: about
 0.15 s per notebook, paid twice per submission in the grader's single scoring thread. The checks are the
-same; only the schema is no longer re-checked each time.
+same; the schema is checked once per notebook.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import traceback
 
 import jsonschema
@@ -17,16 +16,14 @@ from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata
 
 
-@functools.lru_cache(maxsize=4)
-def _compiled(schema_text: str):
-    schema = json.loads(schema_text)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
 class _CompiledSchema(BaseMetadataValidator):
     """Sits between nbgrader's V3 validator and its base: the base's checks, with a compiled schema."""
+
+    @functools.cached_property
+    def _schema_validator(self):
+        cls = jsonschema.validators.validator_for(self.schema)
+        cls.check_schema(self.schema)  # once per notebook, not once per cell
+        return cls(self.schema)
 
     def validate_cell(self, cell) -> None:
         if "nbgrader" not in cell.metadata:
@@ -39,7 +36,7 @@ class _CompiledSchema(BaseMetadataValidator):
         if version > self.schema_version:
             raise SchemaTooNewError(f"Schema version is too new: {version} (expected {self.schema_version})",
                                     version, self.schema_version)
-        _compiled(json.dumps(self.schema, sort_keys=True)).validate(meta)
+        self._schema_validator.validate(meta)
 
 
 class _Validator(MetadataValidator, _CompiledSchema):
