@@ -31,14 +31,14 @@ cluster-tools:
 	    (apt-get update -qq && apt-get install -y -qq postgresql) >/dev/null; \
 	  else echo "the cluster tests need PostgreSQL: sudo apt-get install postgresql" >&2; fi; }
 
-# The browser tests drive JupyterLab in Debian's Chromium through Playwright (a dev dependency; Playwright's own
-# browser download is never used). Chromium is installed where we can: root on Debian/Ubuntu, as in CI.
+# The browser tests drive JupyterLab in Debian's Chromium through Playwright (a dev dependency, installed with the
+# venv; Playwright's own browser download is never used). Chromium is installed where we can: root on
+# Debian/Ubuntu, as in CI.
 browser-tools: $(STAMP)
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "the browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium" >&2; fi; }
-	@$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install --quiet -e ".[dev]"
 
 demo: $(STAMP) sandbox-tools  ## release, sample class, autograde, feedback, report
 	$(PY) -m grader demo
