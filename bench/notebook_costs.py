@@ -24,6 +24,7 @@ from grader.course import Course, ensure_tools_on_path
 from grader.limits import Limits
 from grader.nbgrader_setup import KERNEL_ARGS
 from grader.release import prepare_assignments
+from grader.sliced_polling import notebook_client
 
 TIMING_CELL = """
 import json as _json, statistics as _st, time as _time
@@ -60,12 +61,10 @@ def _environ(values: dict):
 
 def _bare(nb, cwd: Path) -> tuple[float, float, list[float]]:
     """(seconds with the kernel's start, seconds of the cells alone, widget redraw latencies)."""
-    from nbclient import NotebookClient
-
     nb = nbformat.from_dict(nb)
     start_cells = len(nb.cells)
     nb.cells.append(nbformat.v4.new_code_cell(TIMING_CELL))
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
+    client = notebook_client(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
                             extra_arguments=KERNEL_ARGS)
     started = time.perf_counter()
     with client.setup_kernel():

@@ -22,6 +22,7 @@ from traitlets import Bool, Float, Int
 from grader import runlog
 from grader.notebooks import nbgrader_meta
 from grader.sandbox import SandboxedKernelManager
+from grader.sliced_polling import SlicedPolling
 
 # Notebooks already executed by a grading worker, waiting for nbgrader to score them: (student, assignment,
 # notebook) -> executed notebook. nbgrader's pipeline then replays their outputs instead of running a kernel.
@@ -66,7 +67,7 @@ def _size(msg: dict) -> int:
     return len(json.dumps(content.get("data", {}), default=str))
 
 
-class SandboxedExecute(Execute):
+class SandboxedExecute(SlicedPolling, Execute):
     sandbox = Bool(True, help="run the kernel in the bubblewrap sandbox").tag(config=True)
     notebook_timeout = Float(600.0, help="seconds the whole notebook may run").tag(config=True)
     max_cell_output = Int(1_000_000, help="bytes of output kept per cell").tag(config=True)

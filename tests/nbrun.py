@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 from grader.nbgrader_setup import KERNEL_ARGS
+from grader.sliced_polling import notebook_client
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Execute in place; a failing cell raises nbclient's CellExecutionError naming the cell."""
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
-                   extra_arguments=KERNEL_ARGS
-                   ).execute()
+    notebook_client(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
+                    extra_arguments=KERNEL_ARGS).execute()
     return nb
 
 
