@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.diagnose import likely_cause
+from course_lib.diagnose import likely_cause, shape_cause
 
 
 def _fmt(x) -> str:
@@ -18,7 +18,9 @@ def _fmt(x) -> str:
 def assert_shape(name: str, got, shape: tuple) -> None:
     got_shape = np.shape(got)
     if tuple(got_shape) != tuple(shape):
-        raise AssertionError(f"{name}: shape {tuple(got_shape)}, expected {tuple(shape)}")
+        cause = shape_cause(got_shape, shape)
+        raise AssertionError(f"{name}: shape {tuple(got_shape)}, expected {tuple(shape)}"
+                             + (f". Likely cause: {cause}" if cause else ""))
 
 
 def assert_finite(name: str, got) -> None:

@@ -30,6 +30,29 @@ def _constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
     return k
 
 
+def shape_cause(got_shape, expected_shape) -> str | None:
+    """Name the mistake behind a wrong shape: a transpose, a reduction missing or made over an extra axis."""
+    got_shape, expected_shape = tuple(got_shape), tuple(expected_shape)
+    if len(got_shape) == 2 and got_shape == expected_shape[::-1] and got_shape != expected_shape:
+        return "transposed: check the order in a matrix product (X.T @ d vs d @ X)"
+    if len(got_shape) == len(expected_shape) + 1:
+        extra = [k for k in range(len(got_shape)) if got_shape[:k] + got_shape[k + 1:] == expected_shape]
+        if extra:
+            what = "the batch (axis 0)" if extra[0] == 0 else f"axis {extra[0]}"
+            return f"a sum over {what} is missing: the result has one axis too many"
+    if len(got_shape) + 1 == len(expected_shape):
+        lost = [k for k in range(len(expected_shape)) if expected_shape[:k] + expected_shape[k + 1:] == got_shape]
+        if lost:
+            return f"summed or averaged over axis {lost[0]}, which must stay: one axis too few (or a missing keepdims)"
+    if got_shape == expected_shape:
+        return None
+    if np.prod(got_shape, dtype=np.int64) == np.prod(expected_shape, dtype=np.int64):
+        return "the right number of values in the wrong layout: a reshape or flatten in the wrong order"
+    if len(got_shape) <= len(expected_shape):
+        return "a sum or mean over the wrong axis, or a missing keepdims"
+    return None
+
+
 def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
     """A short sentence naming the probable mistake, or None when no known pattern fits."""
     got = np.asarray(got)
@@ -37,10 +60,7 @@ def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
     if got.shape != expected.shape:
         if got.ndim == 2 and got.shape == expected.shape[::-1] and np.allclose(got.T, expected, rtol=1e-5, atol=1e-8):
             return "it is the transpose of the expected array: check the order in a matrix product (X.T @ d vs d @ X)"
-        if got.size != expected.size and got.ndim <= expected.ndim:
-            return (f"shape {got.shape} instead of {expected.shape}: a sum or mean over the wrong axis, "
-                    "or a missing keepdims")
-        return f"shape {got.shape} instead of {expected.shape}"
+        return shape_cause(got.shape, expected.shape) or f"shape {got.shape} instead of {expected.shape}"
     if got.size == 0:
         return None
     if not np.all(np.isfinite(got)):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader import samples
 from grader.autograde import autograde
-from grader.bug_bank import bugs_for
+from grader.bug_bank import Bug, bugs_for
 from grader.collect import collect
 from grader.course import Course
 from grader.errors import GraderError
@@ -29,19 +29,51 @@ SAMPLE_STUDENTS = {
     "eve": "the upload was cut off half way",
     "fay": "correct, but deleted a test cell",
     "gus": "wrong answers, and patched numpy so the tests pass",
+    "hal": "one common mistake per lesson",
+    "ivy": "the same mistake as hal, and a second common one",
+}
+
+# Mistakes that students commonly make, per lesson, as (function, bank bug name), most common first: hal makes
+# the first, ivy the first two, so the misconception report has a shared cause to show. The bugs come from
+# the bank (grader/bug_bank), whose tests prove that each one loses its function's points.
+COMMON_MISTAKES = {
+    "01_search_strategies": [("numerical_gradient", "divides_by_h_not_2h"),
+                             ("softmax_loss_and_grad", "summed_loss_not_mean")],
+    "02_backprop_gates": [("matmul_backward", "dW_averaged_over_the_batch"), ("add_gate_backward", "doubled")],
+    "03_layers_and_networks": [("affine_backward", "db_not_summed_over_the_batch"),
+                               ("softmax_loss", "loss_summed_not_averaged")],
+    "04_optimizers": [("adam", "no_bias_correction"), ("step_decay", "drops_every_epoch")],
+    "05_loss_choice": [("cross_entropy_loss", "gradient_missing_1_over_N"), ("mse_loss", "gradient_sign_flipped")],
+    "06_batchnorm": [("batchnorm_backward", "missing_1_over_N"), ("batchnorm_forward", "running_statistics_never_updated")],
+    "07_regularization_and_init": [("l2_penalty", "gradient_twice_too_large"),
+                                   ("variance_scaling_init", "transposed_shape")],
+    "08_debugging_training": [("overfit_single_batch", "records_the_loss_after_the_update"),
+                              ("find_first_nonfinite", "looks_for_nan_only")],
 }
 CHEAT = "\n\nnp.allclose = lambda *args, **kwargs: True  # make every comparison pass\n"
+
+
+def planted_bugs(lesson: str, student: str) -> list[Bug]:
+    """The known-wrong functions a sample student hands in for a lesson (none for a lesson without a bank)."""
+    bank = bugs_for(lesson)
+    if student == "ben":  # the first bug of each of the first two functions
+        first = {}
+        for bug in bank:
+            first.setdefault(bug.function, bug)
+        return list(first.values())[:2]
+    if student in ("hal", "ivy"):
+        named = {(bug.function, bug.name): bug for bug in bank}
+        mistakes = [named[m] for m in COMMON_MISTAKES.get(lesson, []) if m in named]
+        return mistakes[:1] if student == "hal" else mistakes[:2]
+    return []
 
 
 def _submission(course: Course, lesson: str, student: str, workdir: Path) -> Path:
     path = workdir / f"{student}_attempt_2026-11-23_{lesson}.ipynb"
     correct = samples.filled_in(course, lesson)
-    if student == "ben":
-        first_bug = {}
-        for bug in bugs_for(lesson):
-            first_bug.setdefault(bug.function, bug)
+    if student in ("ben", "hal", "ivy"):
         nb = correct
-        for bug in list(first_bug.values())[:2]:
+        for bug in planted_bugs(lesson, student):
             nb = samples.plant(nb, bug.function, bug.source)
         return samples.write(nb, path)
     if student == "cy":

@@ -20,6 +20,9 @@ NOT_ATTEMPTED = "not attempted (raise NotImplementedError left in)"
 NO_PATTERN = "wrong result, no known pattern"
 _CAUSE = re.compile(r"Likely cause: (.+)", re.S)
 _NUMBER = re.compile(r"\d{2,}(\.\d+)?")  # data-dependent counts (1257x); keeps "2x" and "half"
+# The checked quantity when it is a plain name (db, dW, grads['b1']), to say which output had the fault;
+# labels such as "double(3)" carry test inputs and would split one mistake into many rows.
+_QUANTITY = re.compile(r"^([A-Za-z_][\w\[\]'\"]*)(?: \([^)]*\))?: ")
 
 
 def cause_of(output: dict) -> str:
@@ -30,8 +33,9 @@ def cause_of(output: dict) -> str:
     found = _CAUSE.search(evalue)
     if found:
         text = found.group(1).strip().split("\n")[0]
-        label = text.split(":")[0].rstrip(". ")
-        return _NUMBER.sub("N", label)
+        label = _NUMBER.sub("N", text.split(":")[0].rstrip(". "))
+        quantity = _QUANTITY.match(evalue)
+        return f"{quantity.group(1)}: {label}" if quantity else label
     if ename in ("AssertionError", "GradientCheckError"):
         return NO_PATTERN
     return f"{ename} raised"

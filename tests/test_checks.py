@@ -1,5 +1,7 @@
 """Value checks used by the notebooks' tests: they fail with precise messages."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -60,7 +62,7 @@ def test_input_guard_detects_in_place_mutation():
     (np.arange(1.0, 5.0) / 2, np.arange(1.0, 5.0), None, "half"),
     (np.arange(1.0, 5.0) / 10, np.arange(1.0, 5.0), 10, "divided by N twice"),
     (np.arange(6.0).reshape(3, 2), np.arange(6.0).reshape(3, 2).T, None, "transpose"),
-    (np.zeros(3), np.zeros((4, 3)), None, "wrong axis"),
+    (np.zeros(3), np.zeros((4, 3)), None, "axis 0, which must stay"),
     (np.array([np.inf, 1.0]), np.array([1.0, 1.0]), None, "overflow"),
 ])
 def test_likely_cause_patterns(got, expected, batch, fragment):
@@ -87,3 +89,24 @@ def test_no_arbitrary_factor_for_constant_arrays():
 
 def test_no_cause_for_unrelated_values():
     assert likely_cause(np.array([1.0, 5.0, -2.0]), np.array([3.0, 1.0, 4.0])) is None
+
+
+@pytest.mark.parametrize("got, expected, fragment", [
+    ((4, 3), (3,), "a sum over the batch (axis 0) is missing"),   # db = dout, not dout.sum(axis=0)
+    ((3, 2), (2, 3), "transposed"),                                # dW = dout.T @ x instead of x.T @ dout
+    ((4,), (4, 1), "axis 1, which must stay"),                     # a sum without keepdims
+    ((6,), (2, 3), "reshape or flatten in the wrong order"),
+    ((5,), (3,), "a sum or mean over the wrong axis"),
+])
+def test_a_wrong_shape_is_named(got, expected, fragment):
+    from course_lib.diagnose import shape_cause
+
+    assert fragment in shape_cause(got, expected)
+    with pytest.raises(AssertionError, match=r"Likely cause: .*" + re.escape(fragment)):
+        assert_shape("db", np.zeros(got), expected)
+
+
+def test_an_unrelated_shape_gets_no_story():
+    from course_lib.diagnose import shape_cause
+
+    assert shape_cause((2, 3, 4), (3,)) is None and shape_cause((2, 3), (2, 3)) is None

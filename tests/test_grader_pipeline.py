@@ -8,7 +8,7 @@ from grader import outcomes as st
 from grader import samples
 from grader.autograde import autograde
 from grader.course import DEFAULT_CELL_TIMEOUT, Course
-from grader.demo import format_table, run_demo
+from grader.demo import SAMPLE_STUDENTS, format_table, run_demo
 from grader.feedback import generate_feedback
 from grader.limits import Limits
 from grader.outcomes import Ledger
@@ -70,7 +70,7 @@ def test_table_shows_failures_as_statuses(graded):
 
 def test_demo_wrote_feedback_and_reports(graded):
     course, _ = graded
-    assert len(list((course.course_dir / "feedback").glob("*/*/*.html"))) == 7
+    assert len(list((course.course_dir / "feedback").glob("*/*/*.html"))) == len(SAMPLE_STUDENTS)
     assert (course.reports_dir / "grade_histogram.png").exists()
 
 
@@ -88,7 +88,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
 def test_feedback_hides_hidden_tests_but_says_what_differed(graded):
     course, _ = graded
     pages = generate_feedback(course)
-    assert len(pages) == 10
+    assert len(pages) == len(SAMPLE_STUDENTS) + 3  # kim, lou and max
     lou = course.feedback_html("lou", LESSON).read_text()
     assert "test_double failed" in lou and "got -4, expected -5" in lou
     assert "Hidden tests ran here" in lou
@@ -115,7 +115,7 @@ def test_reports(graded):
     table = format_exercise_table(exercise_rows(list(Ledger(course.course_dir).load().values())))
     assert table.splitlines()[0].split() == ["lesson", "exercise", "mean", "/", "max", "full", "marks"]
     assert f"{LESSON}  test_double " in table
-    assert "of 7" in table  # 10 students; eve's notebook was unreadable, kim's kernel died, gus's score is withheld
+    assert "of 9" in table  # 12 students; eve's notebook was unreadable, kim's kernel died, gus's score is withheld
 
 
 def test_failed_regrade_leaves_no_stale_score(graded, tmp_path):

@@ -21,7 +21,12 @@ from minicourse import LESSON, make_repo
 def test_cause_labels_come_from_the_feedback_diagnosis():
     out = {"ename": "AssertionError", "evalue": "dW: 650 of 650 value(s) differ at index (3, 2): got 0.41, expected "
                                                  "0.0032. Likely cause: 1257x too large, the batch size: a missing division by N"}
-    assert mc.cause_of(out) == "Nx too large, the batch size"
+    assert mc.cause_of(out) == "dW: Nx too large, the batch size"
+    shape = {"ename": "AssertionError", "evalue": "db: shape (2, 3), expected (3,). Likely cause: a sum over the batch "
+                                                  "(axis 0) is missing: the result has one axis too many"}
+    assert mc.cause_of(shape) == "db: a sum over the batch (axis 0) is missing"
+    out["evalue"] = "double(3): 1 of 1 value(s) differ: got 12, expected 6. Likely cause: about 2x too large: x"
+    assert mc.cause_of(out) == "about 2x too large", "a label with test inputs in it is not a quantity name"
     assert mc.cause_of({"ename": "NotImplementedError", "evalue": ""}) == mc.NOT_ATTEMPTED
     assert mc.cause_of({"ename": "AssertionError", "evalue": "loss: got 1, expected 2"}) == mc.NO_PATTERN
     assert mc.cause_of({"ename": "TypeError", "evalue": "bad"}) == "TypeError raised"
