@@ -33,7 +33,9 @@ def _constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
 def shape_cause(got_shape, expected_shape) -> str | None:
     """Name the mistake behind a wrong shape: a transpose, a reduction missing or made over an extra axis."""
     got_shape, expected_shape = tuple(got_shape), tuple(expected_shape)
-    if len(got_shape) == 2 and got_shape == expected_shape[::-1] and got_shape != expected_shape:
+    if got_shape == expected_shape:
+        return None
+    if len(got_shape) == 2 and got_shape == expected_shape[::-1]:
         return "transposed: check the order in a matrix product (X.T @ d vs d @ X)"
     if len(got_shape) == len(expected_shape) + 1:
         extra = [k for k in range(len(got_shape)) if got_shape[:k] + got_shape[k + 1:] == expected_shape]
@@ -44,8 +46,6 @@ def shape_cause(got_shape, expected_shape) -> str | None:
         lost = [k for k in range(len(expected_shape)) if expected_shape[:k] + expected_shape[k + 1:] == got_shape]
         if lost:
             return f"summed or averaged over axis {lost[0]}, which must stay: one axis too few (or a missing keepdims)"
-    if got_shape == expected_shape:
-        return None
     if np.prod(got_shape, dtype=np.int64) == np.prod(expected_shape, dtype=np.int64):
         return "the right number of values in the wrong layout: a reshape or flatten in the wrong order"
     if len(got_shape) <= len(expected_shape):

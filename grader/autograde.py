@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import outcomes as st
-from grader import runlog
+from grader import runlog, warm_kernels
 from grader.course import DEFAULT_CELL_TIMEOUT, Course
 from grader.errors import GraderError
 from grader.nbgrader_setup import make_api, nbgrader_config
@@ -22,7 +22,7 @@ from grader.notebooks import UnreadableNotebook, cells_by_id, grade_ids, nbgrade
 from grader.outcomes import Ledger, Outcome
 from grader.limits import Limits
 from grader.release import prepare_assignments
-from grader.sandbox import require_bwrap
+from grader.sandbox import matplotlib_cache, require_bwrap
 from grader.static_check import Finding, LessonContext, check_submission, lesson_context
 from grader.structure import rebuild
 
@@ -202,6 +202,7 @@ class Job:
     course_dir: str
     db_url: str
     limits: Limits
+    warm_next: bool = False  # more work is coming to this worker: start its next kernel while this one runs
 
 
 @dataclass
@@ -218,6 +219,7 @@ def run_job(job: Job) -> JobResult:
     log = runlog.start()
     config = nbgrader_config(Course(Path(job.repo) if job.repo else None, Path(job.course_dir), job.db_url),
                              limits=job.limits)
+    config.SandboxedExecute.warm_next = job.warm_next
     nb = copy.deepcopy(job.notebook)
     staged = Path(tempfile.mkdtemp(prefix="grader-stage-"))
     try:
@@ -232,16 +234,17 @@ def run_job(job: Job) -> JobResult:
         shutil.rmtree(staged, ignore_errors=True)
 
 
-def execute(course: Course, prepared: Prepared, limits: Limits) -> Executed:
+def execute(course: Course, prepared: Prepared, limits: Limits, warm_next: bool = False) -> Executed:
     """Run a prepared submission here (a thread of this process)."""
-    result = run_job(make_job(course, prepared, limits))
+    result = run_job(make_job(course, prepared, limits, warm_next))
     return Executed(prepared, result.notebook, result.error, result.log)
 
 
-def make_job(course: Course, prepared: Prepared, limits: Limits) -> Job:
+def make_job(course: Course, prepared: Prepared, limits: Limits, warm_next: bool = False) -> Job:
     o = prepared.outcome
     return Job(o.student, o.lesson, prepared.notebook, _job_files(course, o.student, o.lesson),
-               str(course.repo) if course.repo else "", str(course.course_dir), course.gradebook_url, limits)
+               str(course.repo) if course.repo else "", str(course.course_dir), course.gradebook_url, limits,
+               warm_next)
 
 
 def _withhold(outcome: Outcome, findings: list[Finding], then: str = "") -> None:
@@ -305,17 +308,27 @@ def _withhold_flagged(course: Course, group: list[Executed]) -> None:
     _withdraw_from_gradebook(course, o.student, o.lesson)
 
 
+@dataclass
+class Engine:
+    """Where notebooks run: submit(course, prepared, limits, warm_next) -> future; completed(futures) yields
+    them as they finish; resolve(future) -> Executed; slots: how many notebooks run at once."""
+    submit: object
+    completed: object
+    resolve: object
+    slots: int
+
+
 @contextmanager
 def executor(scheduler: str | None, workers: int | None):
-    """(submit, completed, resolve) on this machine's threads, or on a Dask distributed cluster.
-
-    submit(course, prepared, limits) -> future; completed(futures) yields them as they finish;
-    resolve(future) -> Executed.
-    """
+    """An Engine on this machine's threads, or on a Dask distributed cluster."""
     if not scheduler:
-        with ThreadPoolExecutor(max_workers=max(1, workers or default_workers()), thread_name_prefix="grade") as pool:
-            yield (lambda course, prepared, limits: pool.submit(execute, course, prepared, limits),
-                   as_completed, lambda future: future.result())
+        slots = max(1, workers or default_workers())
+        try:
+            with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="grade") as pool:
+                yield Engine(lambda *job: pool.submit(execute, *job), as_completed, lambda future: future.result(),
+                             slots)
+        finally:
+            warm_kernels.discard_all()  # kernels started ahead for work that did not come
         return
     try:
         from distributed import Client
@@ -328,8 +341,8 @@ def executor(scheduler: str | None, workers: int | None):
         raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     prepared_of = {}
 
-    def submit(course, prepared, limits):
-        future = client.submit(run_job, make_job(course, prepared, limits), pure=False)
+    def submit(course, prepared, limits, warm_next=False):
+        future = client.submit(run_job, make_job(course, prepared, limits, warm_next), pure=False)
         prepared_of[future.key] = prepared
         return future
 
@@ -338,7 +351,9 @@ def executor(scheduler: str | None, workers: int | None):
         return Executed(prepared_of[future.key], r.notebook, r.error, r.log)
 
     with client:
-        yield submit, (lambda futures: dask_completed(list(futures))), resolve
+        # A worker's spare kernel that no task takes stops itself (grader.warm_kernels.IDLE_SECONDS).
+        yield Engine(submit, lambda futures: dask_completed(list(futures)), resolve,
+                     max(1, sum(client.nthreads().values())))
 
 
 def default_workers() -> int:
@@ -375,6 +390,7 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
     limits = limits or Limits(cell_timeout=cell_timeout)
     if limits.sandbox:
         require_bwrap()
+        matplotlib_cache()  # before any thread: see its note
     lessons = course.resolve_lessons(lessons)
     pairs = submissions(course, lessons, students)
     prepare_assignments(course, lessons)
@@ -396,22 +412,27 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
         bar.set_postfix(not_ok=failures)
         bar.update()
 
-    with executor(scheduler, workers) as (submit, completed, resolve):
+    # Notebooks still to be submitted after the current one (at most: some may turn out unreadable).
+    to_come = sum(len(course.notebooks(lesson)) for _, lesson in todo)
+    with executor(scheduler, workers) as engine:
         running, groups = {}, {}
         for student, lesson in todo:
             prepared = [prepare(course, student, lesson, facts[(lesson, nb)], limits, nb)
                         for nb in course.notebooks(lesson)]
             groups[(student, lesson)] = ([Executed(p) for p in prepared if p.notebook is None], len(prepared))
             for p in prepared:
+                to_come -= 1
                 if p.notebook is not None:
-                    running[submit(course, p, limits)] = (student, lesson)
+                    # Every slot's last notebook starts no kernel ahead: nothing would take it.
+                    ahead = limits.start_ahead and to_come >= engine.slots
+                    running[engine.submit(course, p, limits, ahead)] = (student, lesson)
             if all(p.notebook is None for p in prepared):
                 record((student, lesson), finish(api, course, groups[(student, lesson)][0], facts, limits))
         try:
-            for future in completed(running):
+            for future in engine.completed(running):
                 pair = running[future]
                 done, size = groups[pair]
-                done.append(resolve(future))
+                done.append(engine.resolve(future))
                 if len(done) == size:
                     done.sort(key=lambda e: e.prepared.outcome.notebook)
                     record(pair, finish(api, course, done, facts, limits))

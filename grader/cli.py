@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--allow-import", action="append", default=[], metavar="MODULE",
                    help="a module student code may import beyond this course's vocabulary (repeatable)")
     a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
+    a.add_argument("--no-start-ahead", action="store_true", help="start each kernel when its notebook is taken, "
+                   "not while the worker's previous notebook runs")
     a.add_argument("--workers", type=int, default=None, help="notebooks executed at once (default: the number "
                    "of cores)")
     a.add_argument("--scheduler", help="address of a Dask distributed scheduler (tcp://host:8786): its workers "
@@ -98,7 +100,7 @@ def _run(args) -> int:
         limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                         memory_mb=args.memory_mb, max_cell_output=args.max_output, sandbox=not args.no_sandbox,
                         static_check=not args.no_static_check, skip_ungraded=args.skip_ungraded,
-                        allowed_imports=tuple(args.allow_import))
+                        allowed_imports=tuple(args.allow_import), start_ahead=not args.no_start_ahead)
         if args.workers is not None and args.workers < 1:
             raise GraderError("--workers must be at least 1")
         print(format_table(autograde(course, args.lessons, args.student, limits=limits, workers=args.workers,

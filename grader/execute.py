@@ -6,7 +6,9 @@ Beside starting the kernel in the sandbox (grader.sandbox), it enforces what nbg
   for a kernel that ignores interrupts);
 - an output limit per cell: past it, printed output is dropped (errors are always kept), so 100 MB of
   prints cannot fill the grader's memory or the gradebook;
-- a log of what happened (grader.runlog), from which the autograder names the status.
+- a log of what happened (grader.runlog), from which the autograder names the status;
+- with `warm_next`, the kernel of this thread's next notebook is started while this one runs
+  (grader.warm_kernels), and a kernel started that way is taken when there is one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Int
 
-from grader import runlog
+from grader import runlog, warm_kernels
 from grader.notebooks import nbgrader_meta
 from grader.sandbox import SandboxedKernelManager
 from grader.sliced_polling import SlicedPolling
@@ -72,6 +75,7 @@ class SandboxedExecute(SlicedPolling, Execute):
     notebook_timeout = Float(600.0, help="seconds the whole notebook may run").tag(config=True)
     max_cell_output = Int(1_000_000, help="bytes of output kept per cell").tag(config=True)
     skip_ungraded = Bool(False, help="do not run cells marked course.skip_in_grading").tag(config=True)
+    warm_next = Bool(False, help="start the next notebook's sandboxed kernel while this one runs").tag(config=True)
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -84,6 +88,7 @@ class SandboxedExecute(SlicedPolling, Execute):
         self._budget_limited: set[int] = set()
         self._bytes: dict[int, int] = {}
         self._sandbox_km = None
+        self._next_started = False
 
     def preprocess(self, nb, resources=None, km=None):
         executed = _take_replay(resources)
@@ -92,6 +97,7 @@ class SandboxedExecute(SlicedPolling, Execute):
             return nb, resources
         log = runlog.current()
         self._started = time.monotonic()
+        self._next_started = False
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
@@ -103,7 +109,23 @@ class SandboxedExecute(SlicedPolling, Execute):
 
     def create_kernel_manager(self):
         self._sandbox_km = super().create_kernel_manager()
+        if self.sandbox:
+            path = (self.resources or {}).get("metadata", {}).get("path")
+            spare = warm_kernels.take(self._sandbox_km, self.extra_arguments, Path(path) if path else None)
+            if spare is not None:
+                self.km = self._sandbox_km = spare
         return self._sandbox_km
+
+    def _start_next_kernel(self) -> None:
+        """Once this notebook's kernel is up: boot the next one beside it."""
+        self._next_started = True
+        if not (self.sandbox and self.warm_next):
+            return
+        try:
+            warm_kernels.start_spare(lambda: self.kernel_manager_class(kernel_name=self.kernel_name,
+                                                                       config=self.config), self.extra_arguments)
+        except Exception as exc:  # noqa: BLE001 - the next notebook then starts its kernel itself
+            self.log.warning("could not start the next notebook's kernel ahead: %s", exc)
 
     def _cell_timeout(self, cell) -> float:
         remaining = self.notebook_timeout - (time.monotonic() - self._started)
@@ -113,6 +135,8 @@ class SandboxedExecute(SlicedPolling, Execute):
         return self.timeout
 
     def preprocess_cell(self, cell, resources, index):
+        if not self._next_started:
+            self._start_next_kernel()
         if self.skip_ungraded and cell.cell_type == "code" and cell.metadata.get("course", {}).get(SKIP_KEY) \
                 and not nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
             return cell, resources

@@ -17,3 +17,4 @@ class Limits:
     static_check: bool = True                 # flag tampering vocabulary before running
     skip_ungraded: bool = False               # skip cells marked course.skip_in_grading
     allowed_imports: tuple[str, ...] = ()      # modules a course allows beyond this course's vocabulary
+    start_ahead: bool = True                  # boot each worker's next kernel while its notebook runs

@@ -14,6 +14,7 @@ A watchdog kills the whole sandbox once the notebook has run past its total time
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -123,8 +124,13 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _matplotlib_cache() -> Path | None:
-    """The grader's matplotlib font cache, copied into each sandbox so no kernel rebuilds it (seconds)."""
+@functools.cache
+def matplotlib_cache() -> Path | None:
+    """The grader's matplotlib font cache, copied into each sandbox so no kernel rebuilds it (seconds).
+
+    Call it once before grading threads start: importing matplotlib parses its settings with `ast`, and in
+    CPython 3.11/3.12 two threads parsing at once can fail with "AST constructor recursion depth mismatch"
+    (CPython issue 106905), which the static check, parsing in the main thread, once did here."""
     try:
         import matplotlib
 
@@ -134,26 +140,41 @@ def _matplotlib_cache() -> Path | None:
         return None
 
 
+def _chown_tree(top: Path, uid: int) -> None:
+    """Give a file, or a folder and all in it, to the kernel's user (only root can, and only root needs to)."""
+    if os.geteuid() != 0 or not top.exists():
+        return
+    os.chown(top, uid, uid)
+    for root, dirs, files in os.walk(top):
+        for name in dirs + files:
+            os.chown(os.path.join(root, name), uid, uid)
+
+
+def copy_submission_files(source: Path | None, workdir: Path, uid: int) -> None:
+    """Copy the submission's other files (data, images, modules) into the scratch folder, for the kernel's user."""
+    if not (source and source.is_dir()):
+        return
+    for item in source.iterdir():
+        if item.suffix == ".ipynb" or item.name.startswith("."):
+            continue  # the notebook itself runs from memory
+        target = workdir / item.name
+        if item.is_dir():
+            shutil.copytree(item, target, symlinks=False)
+        elif item.is_file():
+            shutil.copy(item, target)
+        _chown_tree(target, uid)
+
+
 def make_workdir(source: Path | None, uid: int) -> Path:
-    """A fresh scratch folder owned by the kernel's user, holding copies of the submission's other files."""
+    """A fresh scratch folder owned by the kernel's user, holding copies of the submission's other files
+    (none yet for a spare kernel, which gets them when it is taken: grader.warm_kernels)."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-sbx-"))
-    if source and source.is_dir():
-        for item in source.iterdir():
-            if item.suffix == ".ipynb" or item.name.startswith("."):
-                continue  # the notebook itself runs from memory
-            target = workdir / item.name
-            if item.is_dir():
-                shutil.copytree(item, target, symlinks=False)
-            elif item.is_file():
-                shutil.copy(item, target)
-    cache = _matplotlib_cache()
+    cache = matplotlib_cache()
     if cache:
         shutil.copytree(cache, workdir / ".matplotlib", dirs_exist_ok=True)
     (workdir / ".k").mkdir()
-    if os.geteuid() == 0:
-        for root, dirs, files in os.walk(workdir):
-            for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-                os.chown(name, uid, uid)
+    _chown_tree(workdir, uid)
+    copy_submission_files(source, workdir, uid)
     return workdir
 
 
@@ -169,15 +190,20 @@ class SandboxedKernelManager(AsyncKernelManager):
     hide = List(Unicode(), help="more folders to hide from the kernel (the course folder and repo)").tag(config=True)
     network = Bool(False, help="allow network access (never for grading)").tag(config=True)
 
+    # A spare is started before its submission is known (grader.warm_kernels): its watchdog waits for adopt().
+    spare = Bool(False, help="started ahead, for a submission not chosen yet")
+
     _workdir: Path | None = None
     _watchdog: threading.Timer | None = None
     _log: runlog.RunLog | None = None
+    _uid: int = 0
+    early_client = None  # a spare's client, connected while the kernel booted (grader.warm_kernels)
 
     async def _async_pre_start_kernel(self, **kw):
         bwrap = require_bwrap()
         self._log = runlog.current()  # the watchdog runs in a thread of its own
-        uid = fresh_uid()
-        self._workdir = make_workdir(Path(kw["cwd"]) if kw.get("cwd") else None, uid)
+        self._uid = uid = fresh_uid()
+        self._workdir = make_workdir(Path(kw["cwd"]) if kw.get("cwd") and not self.spare else None, uid)
         self.transport = "ipc"
         self.ip = str(self._workdir / ".k" / "ipc")
         self.connection_file = str(self._workdir / ".k" / "kernel.json")
@@ -194,9 +220,46 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_post_start_kernel(self, **kw):
         await super()._async_post_start_kernel(**kw)
+        if not self.spare:
+            self._start_watchdog()
+
+    def _start_watchdog(self) -> None:
         self._watchdog = threading.Timer(self.notebook_timeout + self.watchdog_grace, self._kill_for_time)
         self._watchdog.daemon = True
         self._watchdog.start()
+
+    def client(self, **kwargs):
+        early, self.early_client = self.early_client, None
+        return early if early is not None else super().client(**kwargs)
+
+    def _close_early_client(self) -> None:
+        early, self.early_client = self.early_client, None
+        if early is not None:
+            for channel in (early.shell_channel, early.iopub_channel, early.stdin_channel, early.control_channel):
+                channel.close()
+
+    def adopt(self, source: Path | None) -> None:
+        """Make a spare this submission's kernel: its files beside it, this thread's run log, the clock started."""
+        copy_submission_files(source, self._workdir, self._uid)
+        self._log = runlog.current()
+        self.spare = False
+        self._start_watchdog()
+
+    def process_alive(self) -> bool:
+        process = getattr(self.provisioner, "process", None)
+        return process is not None and process.poll() is None
+
+    def kill_now(self) -> None:
+        """Stop the whole sandbox at once and delete it, from any thread (a spare nobody took)."""
+        self._kill_sandbox()
+        process = getattr(self.provisioner, "process", None)
+        try:
+            if process is not None:
+                process.wait(timeout=5)  # reap bwrap: nobody else waits for a spare
+        except Exception:  # noqa: BLE001 - the kill was sent; a slow reap changes nothing here
+            pass
+        self._close_early_client()
+        self.release_sandbox()
 
     async def _async_interrupt_kernel(self) -> None:
         # A SIGINT to the process group would also stop bwrap itself (and so the kernel); ask the kernel
@@ -210,6 +273,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def _kill_for_time(self) -> None:
         (self._log or runlog.current()).killed_by_watchdog = True
+        self._kill_sandbox()
+
+    def _kill_sandbox(self) -> None:
         pgid = getattr(self.provisioner, "pgid", None)
         try:
             if pgid:

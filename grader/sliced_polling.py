@@ -13,6 +13,7 @@ import time
 from queue import Empty
 
 from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
 
 POLL_SLICE = 0.5
 
@@ -47,11 +48,5 @@ class SlicedPolling:
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
 
-def notebook_client(nb, **kw):
+class SlicedNotebookClient(SlicedPolling, NotebookClient):
     """nbclient's NotebookClient with sliced polling (for running notebooks outside the grader)."""
-    from nbclient import NotebookClient
-
-    class SlicedNotebookClient(SlicedPolling, NotebookClient):
-        pass
-
-    return SlicedNotebookClient(nb, **kw)

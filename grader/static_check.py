@@ -43,11 +43,17 @@ def to_python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
-def _parse(source: str) -> ast.Module | None:
+def _parse(source: str, tries: int = 3) -> ast.Module | None:
     try:
         return ast.parse(to_python(source))
     except (SyntaxError, ValueError, IndentationError):
         return None  # not flagged: the cell fails when it runs
+    except SystemError:
+        # CPython 3.11/3.12 (issue 106905): another thread parsing at the same moment upsets the parser's
+        # shared depth count; the source is not at fault and parses when tried again.
+        if tries <= 1:
+            raise
+        return _parse(source, tries - 1)
 
 
 # --- names bound and read ----------------------------------------------------------------------------

@@ -7,13 +7,13 @@ from pathlib import Path
 import nbformat
 
 from grader.nbgrader_setup import KERNEL_ARGS
-from grader.sliced_polling import notebook_client
+from grader.sliced_polling import SlicedNotebookClient
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Execute in place; a failing cell raises nbclient's CellExecutionError naming the cell."""
-    notebook_client(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
-                    extra_arguments=KERNEL_ARGS).execute()
+    SlicedNotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
+                         extra_arguments=KERNEL_ARGS).execute()
     return nb
 
 

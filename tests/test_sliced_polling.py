@@ -11,7 +11,7 @@ import pytest
 
 from grader.execute import SandboxedExecute
 from grader.nbgrader_setup import KERNEL_ARGS
-from grader.sliced_polling import SlicedPolling, notebook_client, poll_in_slices
+from grader.sliced_polling import SlicedNotebookClient, SlicedPolling, poll_in_slices
 
 
 class MissesItsFirstWakeUp:
@@ -61,8 +61,8 @@ def test_an_unlimited_wait_keeps_polling_until_a_message_comes():
 def test_the_grader_and_the_notebook_runner_use_it(tmp_path):
     assert issubclass(SandboxedExecute, SlicedPolling)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
-    client = notebook_client(nb, timeout=60, kernel_name="python3", extra_arguments=KERNEL_ARGS,
-                             resources={"metadata": {"path": str(tmp_path)}})
+    client = SlicedNotebookClient(nb, timeout=60, kernel_name="python3", extra_arguments=KERNEL_ARGS,
+                                  resources={"metadata": {"path": str(tmp_path)}})
     with client.setup_kernel():
         for channel in (client.kc.shell_channel, client.kc.iopub_channel):
             assert "poll_in_slices" in channel.get_msg.__qualname__
