@@ -104,12 +104,15 @@ def build_sample_zip(course: Course, target: Path) -> Path:
 
 
 def format_table(outcomes: list[Outcome]) -> str:
-    """Student rows, a score column per lesson, and the status of anything that was not ok."""
+    """Student rows, a score column per lesson, and the status of anything that was not ok.
+
+    With one lesson the status stands in its column; with several, a row says how many were not ok and
+    the statuses follow the table, one line each, so the table stays as wide as its scores."""
     lessons = sorted({o.unit for o in outcomes})
     students = sorted({o.student for o in outcomes})
     by_key = {(o.student, o.unit): o for o in outcomes}
     header = ["student", *lessons, "status"]
-    rows = []
+    rows, below = [], []
     for student in students:
         cells, notes = [], []
         for lesson in lessons:
@@ -119,12 +122,18 @@ def format_table(outcomes: list[Outcome]) -> str:
                 continue
             cells.append(f"{'—' if o.score is None else f'{o.score:g}'} / {o.max_score:g}")
             if o.status != "ok":
-                notes.append(o.describe() if len(lessons) == 1 else f"{lesson}: {o.describe()}")
-        rows.append([student, *cells, "; ".join(notes) or "ok"])
+                notes.append(o.describe())
+                below.append((student, lesson, o.describe()))
+        if len(lessons) == 1:
+            rows.append([student, *cells, "; ".join(notes) or "ok"])
+        else:
+            rows.append([student, *cells, f"{len(notes)} not ok, below" if notes else "ok"])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, *rows]:
-        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[-1])
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[-1] for r in [header, *rows]]
+    if below:
+        lines += ["", "not ok:"]
+        name_w, lesson_w = max(len(b[0]) for b in below), max(len(b[1]) for b in below)
+        lines += [f"  {s.ljust(name_w)}  {lesson.ljust(lesson_w)}  {text}" for s, lesson, text in below]
     return "\n".join(lines)
 
 

@@ -309,7 +309,8 @@ def test_sandbox_contains_a_fork_bomb_and_an_exiting_kernel(contained):
     assert outcomes["fork_bomb"].score in (None, NONE)
     assert outcomes["os_exit"].status == st.KERNEL_DIED and outcomes["os_exit"].score is None
     assert "exited" in outcomes["os_exit"].reason
-    assert len(sandboxes) == 7
+    # One sandbox per submission, or more: a kernel started ahead for work another worker took goes unused.
+    assert len(sandboxes) >= 7
     deadline = time.monotonic() + 15  # SIGKILLed namespaces take a moment to be reaped
     while _processes_in(sandboxes) and time.monotonic() < deadline:
         time.sleep(0.5)
