@@ -89,6 +89,9 @@ def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: L
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    from grader import gradebook_engine
+
+    gradebook_engine.install()  # nbgrader would build a new engine (and compile every query anew) per lookup
     course.course_dir.mkdir(parents=True, exist_ok=True)
     write_config_file(course)
     config = nbgrader_config(course, cell_timeout, limits)
