@@ -2,8 +2,9 @@
 
 nbgrader opens a new Gradebook (and with it a new engine) about ten times for every submission it scores, and
 never disposes of them. Each new engine starts with an empty statement cache, so the same few queries are
-compiled again and again: measured here, a third of all statements executed while scoring were compiled
-afresh, most of the scoring thread's time. Engines are safe to share; each Gradebook keeps its own session.
+compiled again and again: measured here, a third of the statements executed while scoring were compiled
+afresh. Sharing the engine cut the scoring thread's CPU time by about a fifth (6.0 s to 4.8 s for 16
+submissions). Engines are safe to share; each Gradebook keeps its own session.
 
 A SQLite gradebook gets no connection pool (opening the file is cheap), so that no connection kept open can
 outlive a gradebook file deleted and made anew under the same name (a fresh demo or test folder). Other
