@@ -4,7 +4,8 @@ cores), each lesson's widget redraw latency with the figure drawn (the draw call
 their default values, median of 7; the compute alone is bench.widget_compute's), and grading overhead:
 `grader autograde` of the same notebooks, one after another (its one start-up for the class, sandboxes,
 static check, scoring), against bare execution (goal <= 1.15x), each the best of two runs; grading starts
-each next kernel while a notebook runs, and the figure with every kernel started on demand is printed beside. The cells' time alone is printed beside.
+each next kernel while a notebook runs, and the figure with every kernel started on demand is printed
+beside, as is the cells' time alone.
 """
 
 from __future__ import annotations
@@ -99,14 +100,14 @@ def main() -> None:
             rows.append((lesson, bare, cells, latency))
         # One class, one start-up: the same notebooks graded one after another (a single worker), with each
         # next kernel started while a notebook runs (the default), then with every kernel started on demand.
-        graded, cold = float("inf"), float("inf")
+        best = {True: float("inf"), False: float("inf")}  # start_ahead -> seconds
         for _ in range(2):
-            for ahead in (True, False):
+            for ahead in best:
                 start = time.perf_counter()
                 outcomes = autograde(course, lessons, ["bench"], workers=1,
                                      limits=Limits(cell_timeout=300, start_ahead=ahead))
-                seconds = time.perf_counter() - start
-                graded, cold = (min(graded, seconds), cold) if ahead else (graded, min(cold, seconds))
+                best[ahead] = min(best[ahead], time.perf_counter() - start)
+        graded, cold = best[True], best[False]
     status = {o.lesson: o.describe() for o in outcomes}
     print(f"{'lesson':<28}{'bare s':>8}{'cells s':>9}{'widget redraw ms':>18}  graded status")
     for lesson, bare, cells, latency in rows:

@@ -14,7 +14,6 @@ A watchdog kills the whole sandbox once the notebook has run past its total time
 
 from __future__ import annotations
 
-import functools
 import os
 import secrets
 import shutil
@@ -124,7 +123,6 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-@functools.cache
 def matplotlib_cache() -> Path | None:
     """The grader's matplotlib font cache, copied into each sandbox so no kernel rebuilds it (seconds).
 
@@ -203,7 +201,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         bwrap = require_bwrap()
         self._log = runlog.current()  # the watchdog runs in a thread of its own
         self._uid = uid = fresh_uid()
-        self._workdir = make_workdir(Path(kw["cwd"]) if kw.get("cwd") and not self.spare else None, uid)
+        self._workdir = make_workdir(Path(kw["cwd"]) if kw.get("cwd") else None, uid)
         self.transport = "ipc"
         self.ip = str(self._workdir / ".k" / "ipc")
         self.connection_file = str(self._workdir / ".k" / "kernel.json")
@@ -235,8 +233,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _close_early_client(self) -> None:
         early, self.early_client = self.early_client, None
         if early is not None:
-            for channel in (early.shell_channel, early.iopub_channel, early.stdin_channel, early.control_channel):
-                channel.close()
+            early.stop_channels()
 
     def adopt(self, source: Path | None) -> None:
         """Make a spare this submission's kernel: its files beside it, this thread's run log, the clock started."""

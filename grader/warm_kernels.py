@@ -64,8 +64,12 @@ class Spare:
 
     def stop(self) -> None:
         if self.claim():
-            self.km.kill_now()
-            _count("unused")
+            self.retire()
+
+    def retire(self) -> None:
+        """Stop a claimed spare that will not be used."""
+        self.km.kill_now()
+        _count("unused")
 
 
 def connect_early(km):
@@ -128,8 +132,7 @@ def take(km_wanted, extra_arguments, source: Path | None):
     if spare is None or not spare.claim():
         return None
     if spare.key != settings_key(km_wanted, extra_arguments) or not spare.km.process_alive():
-        spare.km.kill_now()
-        _count("unused")
+        spare.retire()
         return None
     spare.km.adopt(source)
     _count("taken")

@@ -67,7 +67,8 @@ def test_a_killed_run_resumes_with_nothing_lost_and_nothing_counted_twice(tmp_pa
     executed = []
     real_execute = ag.execute
     monkeypatch.setattr(ag, "finish", real_finish)
-    monkeypatch.setattr(ag, "execute", lambda c, p, *rest: executed.append(p.outcome.student) or real_execute(c, p, *rest))
+    monkeypatch.setattr(ag, "execute",
+                        lambda c, p, *rest: executed.append(p.outcome.student) or real_execute(c, p, *rest))
     outcomes = ag.autograde(course, [LESSON], limits=LIMITS, workers=2, resume=True)
     assert sorted(executed) == sorted(set(o.student for o in outcomes) - set(finished))
     assert len(outcomes) == 6 and len(Ledger(course.course_dir).load()) == 6
