@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import outcomes as st
-from grader import runlog, warm_kernels
+from grader import gradebook_engine, runlog, warm_kernels
 from grader.course import DEFAULT_CELL_TIMEOUT, Course
 from grader.errors import GraderError
 from grader.nbgrader_setup import make_api, nbgrader_config
@@ -56,11 +56,14 @@ def forget(course: Course, student: str, lesson: str) -> None:
 
 
 def _scores(course: Course, student: str, lesson: str, notebook: str) -> tuple[float, float, dict]:
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Grade, Gradebook
+    from sqlalchemy.orm import joinedload
 
     with Gradebook(course.gradebook_url) as gb:
         nb = gb.find_submission_notebook(notebook, lesson, student)
-        cells = {g.name: [float(g.score), float(g.max_score)] for g in nb.grades if g.max_score}
+        # the grades with their cells in one query (nb.grades would load each grade's cell on its own)
+        grades = gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook_id == nb.id)
+        cells = {g.name: [float(g.score), float(g.max_score)] for g in grades if g.max_score}
         return float(nb.score), float(nb.max_score), cells
 
 
@@ -414,7 +417,7 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
 
     # Notebooks still to be submitted after the current one (at most: some may turn out unreadable).
     to_come = sum(len(course.notebooks(lesson)) for _, lesson in todo)
-    with executor(scheduler, workers) as engine:
+    with executor(scheduler, workers) as engine, gradebook_engine.grading_run(course.gradebook_url):
         running, groups = {}, {}
         for student, lesson in todo:
             prepared = [prepare(course, student, lesson, facts[(lesson, nb)], limits, nb)

@@ -17,13 +17,14 @@ WARNING_PATTERN = r"\w*Warning: "
 
 
 # nbgrader's own stages, with the grader's around them: the submission is rebuilt from the source before
-# anything else, and executed in the sandbox.
+# anything else, and executed in the sandbox; two of nbgrader's stages ask the gradebook per notebook, not
+# per cell (grader.batched_gradebook), and its metadata check compiles its schema once.
 SANITIZE = ["grader.structure.RebuildFromSource", "nbgrader.preprocessors.ClearOutput",
             "nbgrader.preprocessors.DeduplicateIds", "nbgrader.preprocessors.OverwriteKernelspec",
-            "nbgrader.preprocessors.OverwriteCells", "grader.metadata_check.CompiledCheckCellMetadata"]
+            "grader.batched_gradebook.BatchedOverwriteCells", "grader.metadata_check.CompiledCheckCellMetadata"]
 AUTOGRADE = ["grader.execute.SandboxedExecute", "nbgrader.preprocessors.IgnorePattern",
              "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
-             "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+             "grader.batched_gradebook.BatchedSaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
              "grader.metadata_check.CompiledCheckCellMetadata"]
 
 
@@ -40,6 +41,9 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, li
     c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and still graded
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = WARNING_PATTERN
+    # nbconvert validates the whole notebook after every stage (13 of them, about 3 ms each per notebook in the
+    # one scoring thread); validated once at the end instead, an invalid notebook still fails its grading.
+    c.Exporter.optimistic_validation = True
     c.Autograde.sanitize_preprocessors = SANITIZE
     c.Autograde.autograde_preprocessors = AUTOGRADE
     c.RebuildFromSource.course_root = str(course.course_dir)

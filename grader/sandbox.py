@@ -28,6 +28,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Float, Int, List, Unicode
 
 from grader import runlog
+from grader.kernel_ready import quick_readiness
 from grader.errors import GraderError
 
 # Each kernel runs as its own unprivileged uid, picked at random from a range no account uses: the process
@@ -228,7 +229,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def client(self, **kwargs):
         early, self.early_client = self.early_client, None
-        return early if early is not None else super().client(**kwargs)
+        return early if early is not None else quick_readiness(super().client(**kwargs))
 
     def _close_early_client(self) -> None:
         early, self.early_client = self.early_client, None

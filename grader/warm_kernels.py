@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import atexit
 import threading
-import time
 from pathlib import Path
-from queue import Empty
 
 from jupyter_core.utils import run_sync
+
+from grader.kernel_ready import quick_readiness
 
 IDLE_SECONDS = 60.0
 
@@ -73,35 +73,11 @@ class Spare:
 
 
 def connect_early(km):
-    """A client for the spare, its sockets connected while the kernel boots, with a quicker readiness check.
-
-    jupyter_client's wait_for_ready ends by draining IOPub until it has been quiet for 0.2 s, and a client that
-    connects only once the kernel is up may miss its first IOPub message and go round once more. nbclient
-    needs neither (it picks each cell's messages by their parent id); what it needs is a kernel_info reply on
-    the shell channel and one message on IOPub, proof that both are connected.
-    """
+    """A client for the spare, its sockets connected while the kernel boots (so that its first IOPub message
+    is not missed), with the quicker readiness check of grader.kernel_ready."""
     kc = km.client()
     kc.start_channels(hb=False)  # the heartbeat is a thread: started once, by nbclient's start_channels
-
-    async def wait_for_ready(timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (timeout or 60.0)
-        while time.monotonic() < deadline:
-            kc.kernel_info()
-            try:
-                reply = await kc.shell_channel.get_msg(timeout=1)
-                # Any kernel_info reply: one to an earlier request (a slow boot) says the same.
-                if reply["msg_type"] == "kernel_info_reply":
-                    await kc.iopub_channel.get_msg(timeout=0.5)
-                    kc._handle_kernel_info_reply(reply)
-                    return
-            except Empty:
-                pass
-            if not await kc._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-        raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-    kc.wait_for_ready = wait_for_ready
-    return kc
+    return quick_readiness(kc)
 
 
 def start_spare(make_km, extra_arguments) -> None:

@@ -1,9 +1,10 @@
-"""nbgrader's Gradebooks share one engine per URL, and a SQLite gradebook made anew under the same name is
-the one written to, not the deleted file a pooled connection would still hold."""
+"""nbgrader's Gradebooks share one engine and its pooled connections per gradebook, and a SQLite gradebook
+made anew under the same name is the one written to, not the deleted file a pooled connection still holds."""
 
 from __future__ import annotations
 
 from nbgrader.api import Gradebook
+from sqlalchemy import event
 
 from grader import gradebook_engine
 
@@ -11,12 +12,13 @@ from grader import gradebook_engine
 def test_gradebooks_on_one_url_share_an_engine_and_see_a_remade_file(tmp_path):
     gradebook_engine.install()
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    with Gradebook(url) as first:
+    with Gradebook(url) as first:  # makes the file
         first.add_student("ada")
-        engine = first.engine
     with Gradebook(url) as second:
-        assert second.engine is engine
+        engine = second.engine
         assert [s.id for s in second.students] == ["ada"]
+    with Gradebook(url) as third:
+        assert third.engine is engine
     (tmp_path / "gradebook.db").unlink()  # a fresh course folder under the same path
     with Gradebook(url) as fresh:
         assert fresh.students == []
@@ -24,3 +26,27 @@ def test_gradebooks_on_one_url_share_an_engine_and_see_a_remade_file(tmp_path):
     with Gradebook(url) as again:
         assert [s.id for s in again.students] == ["bo"]
     assert Gradebook(f"sqlite:///{tmp_path / 'other.db'}").engine is not engine
+
+
+def _connections_opened(url, names) -> int:
+    """New database connections made while a Gradebook per name adds that student (and one reads them)."""
+    engine = gradebook_engine.shared_engine(url, echo=False, future=True)
+    connects = []
+    event.listen(engine, "connect", lambda *args: connects.append(1))
+    for name in names:
+        with Gradebook(url) as gb:
+            gb.add_student(name)
+    with Gradebook(url) as gb:
+        assert {s.id for s in gb.students} >= set(names)
+    return len(connects)
+
+
+def test_gradebooks_in_a_grading_run_reuse_pooled_connections(tmp_path):
+    gradebook_engine.install()
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    Gradebook(url).close()
+    assert _connections_opened(url, ["ada", "bo", "cy", "di"]) == 5  # nbgrader's way: one per Gradebook
+    with gradebook_engine.grading_run(url):
+        assert _connections_opened(url, ["ed", "fe", "gu", "ha"]) <= 1
+    engine = gradebook_engine.shared_engine(url, echo=False, future=True)
+    assert engine.pool.checkedin() == 0, "the run's end closes its pooled connections"

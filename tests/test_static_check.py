@@ -3,6 +3,7 @@ every lesson's solution and every bug-bank entry are not."""
 
 from __future__ import annotations
 
+import ast
 import copy
 
 import pytest
@@ -11,7 +12,7 @@ from grader.bug_bank import bugs_for
 from grader.course import Course
 from grader.notebooks import cells_by_id, nbgrader_meta, read_notebook
 from grader.samples import _strip_markers, plant
-from grader.static_check import check_submission, lesson_context, to_python
+from grader.static_check import _as_ipython_runs_it, check_submission, lesson_context, to_python
 from minicourse import mini_notebook
 
 COURSE = Course.at()
@@ -158,6 +159,38 @@ def test_added_cells_are_checked_and_unchanged_release_cells_are_not(mini):
 def test_magics_are_read_as_the_python_they_run():
     assert "get_ipython()" in to_python("%time x = 1")
     assert "get_ipython()" in to_python("!echo hi")
+
+
+# Cells where IPython's reading and plain Python's could part: prompts, indents, blank lines, magics.
+_EDGE_CELLS = ["...", "... # later", "In [1]: x", ">>> x = 1", "   x = 1\n   y = x", "\n\n  \nx = 1\ny = (x\n%2)",
+               "%matplotlib inline\nx = 1", "x = !ls", "x?", "%%time\nx = 1", "a = 1 % 2", "", "\n",
+               "x = '''\n%y\n'''", "def f():\n    return 1\n\n\n", "\ufeffx = 1", "x = 1\x00"]
+
+
+def _code_cells():
+    for lesson in COURSE.lesson_names():
+        source, release, filled = _lesson(lesson)
+        for nb in (source, release, filled):
+            yield from (c.source for c in nb.cells if c.cell_type == "code")
+        yield from (bug.source for bug in bugs_for(lesson))
+    yield from _EDGE_CELLS
+
+
+def test_cells_parse_as_ipython_transforms_them():
+    """The static check parses plain Python directly (grader.static_check._as_ipython_runs_it): on every cell
+    of the course, its bug banks and some edge cases, the tree is the one IPython's transformer leads to,
+    line numbers included, and a cell that fails one way fails the other."""
+    compared = 0
+    for source in _code_cells():
+        try:
+            expected = ast.dump(ast.parse(to_python(source)), include_attributes=True)
+        except (SyntaxError, ValueError):
+            with pytest.raises((SyntaxError, ValueError)):
+                _as_ipython_runs_it(source)
+            continue
+        assert ast.dump(_as_ipython_runs_it(source), include_attributes=True) == expected, repr(source)
+        compared += 1
+    assert compared > 500
 
 
 def test_reading_hidden_test_names_inside_a_function_is_flagged():
