@@ -7,8 +7,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+# conda-forge names a few Python packages differently from PyPI
+CONDA_TO_PYPI = {"python-fastjsonschema": "fastjsonschema"}
+
+
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower()
+    name = re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower()
+    return CONDA_TO_PYPI.get(name, name)
 
 
 def test_environment_yml_names_the_same_dependencies():
