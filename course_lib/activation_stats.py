@@ -59,8 +59,8 @@ class ActivationStats:
     edges: np.ndarray
 
 
-# Below this magnitude a sum of squares of a layer cannot overflow, so the statistic is taken directly.
-_SAFE_MAGNITUDE = 1e150
+# While size * max|a|^2 stays below this, a layer's sum of squares cannot overflow: taken directly.
+_SUM_LIMIT = float(np.finfo(np.float64).max) / 4
 
 
 def _scaled(a: np.ndarray, statistic) -> float:
@@ -69,7 +69,7 @@ def _scaled(a: np.ndarray, statistic) -> float:
     s = float(np.max(np.abs(a))) if a.size else 0.0
     if not np.isfinite(s):
         return float("nan")
-    if s <= _SAFE_MAGNITUDE:
+    if s * s * a.size <= _SUM_LIMIT:
         return float(statistic(a)) if a.size else 0.0
     return s * float(statistic(a / s))
 

@@ -44,15 +44,9 @@ def submissions(course: Course, lessons, students=None) -> list[tuple[str, str]]
 
 def forget(course: Course, student: str, lesson: str) -> None:
     """Remove every trace of an earlier grading, so a failed regrade cannot leave a stale score."""
-    from nbgrader.api import Gradebook, MissingEntry
-
     for path in (course.autograded_notebook(student, lesson), course.feedback_html(student, lesson)):
         shutil.rmtree(path.parent, ignore_errors=True)
-    with Gradebook(course.gradebook_url) as gb:
-        try:
-            gb.remove_submission(lesson, student)
-        except MissingEntry:
-            pass
+    _withdraw_from_gradebook(course, student, lesson)
 
 
 def _scores(course: Course, student: str, lesson: str, notebook: str) -> tuple[float, float, dict]:

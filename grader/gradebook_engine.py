@@ -64,6 +64,11 @@ def shared_engine(url, **kwargs):
         return engine
 
 
+def engine_for(url):
+    """The shared engine a Gradebook on `url` uses (nbgrader creates it with these options)."""
+    return shared_engine(url, echo=False, future=True)
+
+
 def _in_run(url) -> bool:
     return bool(_runs.get(str(url)))
 
@@ -76,7 +81,7 @@ def _gradebook_init(original):
         if not _in_run(db_url):
             return original(self, db_url, course_id, authenticator)
         # nbgrader 0.9's steps after creating the tables (tests/test_gradebook_engine.py compares the two)
-        self.engine = shared_engine(db_url, echo=False, future=True)
+        self.engine = engine_for(db_url)
         self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
         self.check_course(course_id=course_id)
         self.course_id = course_id
@@ -115,7 +120,7 @@ def grading_run(url: str):
             _runs[str(url)] -= 1
             last = not _runs[str(url)]
         if last:
-            shared_engine(url, echo=False, future=True).dispose()  # nothing stays open after the run
+            engine_for(url).dispose()  # nothing stays open after the run
 
 
 def install() -> None:

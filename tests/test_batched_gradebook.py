@@ -98,7 +98,7 @@ def test_batched_preprocessors_score_as_nbgrader_does(course):
 
 
 def _statements(url, action) -> int:
-    engine = gradebook_engine.shared_engine(url, echo=False, future=True)
+    engine = gradebook_engine.engine_for(url)
     seen = []
     listener = lambda *args: seen.append(1)  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)

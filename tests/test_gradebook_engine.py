@@ -30,7 +30,7 @@ def test_gradebooks_on_one_url_share_an_engine_and_see_a_remade_file(tmp_path):
 
 def _connections_opened(url, names) -> int:
     """New database connections made while a Gradebook per name adds that student (and one reads them)."""
-    engine = gradebook_engine.shared_engine(url, echo=False, future=True)
+    engine = gradebook_engine.engine_for(url)
     connects = []
     event.listen(engine, "connect", lambda *args: connects.append(1))
     for name in names:
@@ -48,5 +48,5 @@ def test_gradebooks_in_a_grading_run_reuse_pooled_connections(tmp_path):
     assert _connections_opened(url, ["ada", "bo", "cy", "di"]) == 5  # nbgrader's way: one per Gradebook
     with gradebook_engine.grading_run(url):
         assert _connections_opened(url, ["ed", "fe", "gu", "ha"]) <= 1
-    engine = gradebook_engine.shared_engine(url, echo=False, future=True)
+    engine = gradebook_engine.engine_for(url)
     assert engine.pool.checkedin() == 0, "the run's end closes its pooled connections"
