@@ -48,9 +48,9 @@ def _cases():
     X_bn = np.random.default_rng(1).standard_normal((512, 16)) * 3 + 1
     return {
         "02 gate explorer (forward + backward of the gate graph)": lambda: gate_explorer(1.0, 2.0, -1.0, 1.0),
-        "03 two-layer net, 8 epochs of training curves": lambda: train_curves(
+        "03 two-layer net, 5 epochs of training curves": lambda: train_curves(
             two_layer, digits.X_train, digits.y_train, digits.X_val, digits.y_val, hidden_dim=64,
-            learning_rate=0.5, reg=1e-3, batch_size=100),
+            learning_rate=0.5, reg=1e-3, epochs=5, batch_size=100),
         "04 optimizer trajectories, 5 rules x 200 steps": lambda: run_trajectories(
             surface, (-1.5, 1.0), {k: (r, dict(c)) for k, (r, c) in rules.items()}, 200),
         "05 descent paths, cross-entropy and MSE, 100 steps": lambda: [descent_path(
