@@ -74,10 +74,14 @@ def _grader(course: Course, lessons, skip: bool) -> tuple[float, dict]:
 
 def _dask(course: Course, lessons, n_workers: int, start_ahead: bool) -> float:
     """The same class through a local Dask cluster of n single-threaded worker processes."""
+    import dask
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1") as cluster:
+    # Workers as the README starts them for grading: without Dask's statistical profiler, which samples
+    # every worker thread 100 times a second (here: threads waiting on a kernel) and costs CPU the kernels need.
+    with dask.config.set({"distributed.worker.profile.enabled": False}), LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            host="127.0.0.1") as cluster:
         start = time.perf_counter()
         autograde(course, lessons, limits=Limits(cell_timeout=120, skip_ungraded=True, start_ahead=start_ahead),
                   scheduler=cluster.scheduler_address)

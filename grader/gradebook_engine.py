@@ -10,8 +10,9 @@ nbgrader opens a new Gradebook about ten times for every submission it scores. E
   again, the largest single cost left in scoring.
 
 Inside `grading_run(url)` (the grader's autograde, whose gradebook is not deleted under it), the tables are
-made sure of once, at the start, and closing a Gradebook leaves the engine's pooled connections open for the
-next one. Outside it, a Gradebook does what nbgrader's does, on the shared engine.
+made sure of once, at the start, the course's row once, by the run's first Gradebook of that course (nbgrader
+looks it up and commits in every one), and closing a Gradebook leaves the engine's pooled connections open
+for the next one. Outside it, a Gradebook does what nbgrader's does, on the shared engine.
 
 A SQLite engine belongs to the file's inode as well as its path: a gradebook deleted and made anew under the
 same name (a fresh demo or test folder) gets a new engine, so no pooled connection to the deleted file is used
@@ -32,6 +33,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 _engines: dict[tuple, tuple] = {}  # (URL, options) -> (engine, the SQLite file's identity when it was made)
 _lock = threading.Lock()
 _runs: dict[str, int] = {}  # URL -> how many grading_run() scopes are open on it
+_courses_checked: set[tuple[str, str]] = set()  # (URL, course id) whose course row a Gradebook in the run made sure of
 
 
 def _file_identity(url) -> tuple | None:
@@ -74,7 +76,8 @@ def _in_run(url) -> bool:
 
 
 def _gradebook_init(original):
-    """nbgrader's Gradebook.__init__, without its table check inside grading_run()."""
+    """nbgrader's Gradebook.__init__, without its table check and, after the first, its course check inside
+    grading_run()."""
 
     def __init__(self, db_url, course_id="default_course", authenticator=None):
         self.grader_url = str(db_url)  # for close()
@@ -83,7 +86,10 @@ def _gradebook_init(original):
         # nbgrader 0.9's steps after creating the tables (tests/test_gradebook_engine.py compares the two)
         self.engine = engine_for(db_url)
         self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
-        self.check_course(course_id=course_id)
+        if (str(db_url), course_id) not in _courses_checked:  # the run alone writes the gradebook: once is enough
+            self.check_course(course_id=course_id)
+            with _lock:
+                _courses_checked.add((str(db_url), course_id))
         self.course_id = course_id
         self.authenticator = authenticator
 
@@ -119,6 +125,8 @@ def grading_run(url: str):
         with _lock:
             _runs[str(url)] -= 1
             last = not _runs[str(url)]
+            if last:
+                _courses_checked.difference_update({key for key in _courses_checked if key[0] == str(url)})
         if last:
             engine_for(url).dispose()  # nothing stays open after the run
 

@@ -44,6 +44,7 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, li
     # nbconvert validates the whole notebook after every stage (13 of them, about 3 ms each per notebook in the
     # one scoring thread); validated once at the end instead, an invalid notebook still fails its grading.
     c.Exporter.optimistic_validation = True
+    c.Autograde.exporter_class = "grader.owned_exporter.OwnedNotebookExporter"  # no copies of a notebook it read
     c.Autograde.sanitize_preprocessors = SANITIZE
     c.Autograde.autograde_preprocessors = AUTOGRADE
     c.RebuildFromSource.course_root = str(course.course_dir)

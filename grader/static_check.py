@@ -79,35 +79,38 @@ def _parse(source: str, tries: int = 3) -> ast.Module | None:
 
 # --- names bound and read ----------------------------------------------------------------------------
 
-def _bound_names(tree: ast.AST) -> set[str]:
-    names = set()
+@dataclass(frozen=True)
+class _TreeNames:
+    bound: set[str]  # assigned, deleted, defined, imported, parameters, caught exceptions
+    loaded: set[str]
+    imported: set[str]
+
+
+def _tree_names(tree: ast.AST) -> _TreeNames:
+    """What a tree binds, reads and imports, in one walk (walking is most of a lesson's static analysis)."""
+    bound, loaded, imported = set(), set(), set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
+            bound.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            imported.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, ast.arg):
-            names.add(node.arg)
+            bound.add(node.arg)
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-    return names
+            bound.add(node.name)
+    return _TreeNames(bound | imported, loaded, imported)
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    return _tree_names(tree).bound
 
 
 def _local_names(func: ast.AST) -> set[str]:
     """Names a function binds for itself (parameters, assignments, loops), minus those it declares global."""
     declared = {n for node in ast.walk(func) if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
     return _bound_names(func) - declared
-
-
-def _loaded_names(tree: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def _import_bound(tree: ast.AST) -> set[str]:
-    return {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-            for a in n.names}
 
 
 def _is_test_cell(cell) -> bool:
@@ -117,7 +120,7 @@ def _is_test_cell(cell) -> bool:
 
 def lesson_names(source_nb, release_nb) -> LessonNames:
     """Names the lesson's test cells depend on, and names only its hidden tests define."""
-    answers, protected, imported = set(), set(), set()
+    answers, protected, imported, hidden = set(), set(), set(), set()
     for cell in source_nb.cells:
         tree = _parse(cell.source) if cell.cell_type == "code" else None
         if tree is None:
@@ -125,19 +128,17 @@ def lesson_names(source_nb, release_nb) -> LessonNames:
         if nbgrader_meta(cell).get("solution"):
             answers |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
             continue
-        imported |= _import_bound(tree)
+        names = _tree_names(tree)
+        imported |= names.imported
         if _is_test_cell(cell):
-            protected |= _loaded_names(tree) - _bound_names(tree)
+            protected |= names.loaded - names.bound
+            hidden |= names.bound - names.imported
     visible = set()
     for cell in release_nb.cells:
         tree = _parse(cell.source) if cell.cell_type == "code" else None
         if tree is not None:
-            visible |= _bound_names(tree) | _loaded_names(tree)
-    hidden = set()
-    for cell in source_nb.cells:
-        tree = _parse(cell.source) if _is_test_cell(cell) else None
-        if tree is not None:
-            hidden |= _bound_names(tree) - _import_bound(tree)
+            names = _tree_names(tree)
+            visible |= names.bound | names.loaded
     return LessonNames(protected=protected - answers, hidden_only=hidden - visible - answers, imported=imported)
 
 

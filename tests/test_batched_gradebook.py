@@ -8,7 +8,7 @@ import copy
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
-from nbgrader.api import Gradebook
+from nbgrader.api import Course as CourseRow, Gradebook
 from nbgrader.preprocessors import OverwriteCells, SaveAutoGrades
 from sqlalchemy import event
 
@@ -109,7 +109,7 @@ def _statements(url, action) -> int:
     return len(seen)
 
 
-def test_gradebooks_inside_grading_run_skip_only_the_table_check(course):
+def test_gradebooks_inside_grading_run_skip_only_the_table_and_repeated_course_checks(course):
     gradebook_engine.install()
     url = course.gradebook_url
     outside = Gradebook(url)
@@ -118,8 +118,13 @@ def test_gradebooks_inside_grading_run_skip_only_the_table_check(course):
         assert sorted(vars(inside)) == sorted(vars(outside))
         assert inside.engine is outside.engine and inside.course_id == outside.course_id
         assert [s.id for s in inside.students] == [s.id for s in outside.students]
-        fast = _statements(url, lambda: Gradebook(url).close())
+        first_of_a_course = _statements(url, lambda: Gradebook(url, course_id="another").close())
+        again = _statements(url, lambda: Gradebook(url, course_id="another").close())
     slow = _statements(url, lambda: Gradebook(url).close())
     outside.close()
     inside.close()
-    assert fast < slow / 3, (fast, slow)
+    assert 0 < first_of_a_course < slow / 3, (first_of_a_course, slow)
+    assert again == 0, "a course the run has made sure of is not looked up again"
+    with Gradebook(url) as after:  # the course a Gradebook inside the run added is there, and checked again
+        assert "another" in {c.id for c in after.db.query(CourseRow)}
+        assert _statements(url, lambda: Gradebook(url, course_id="another").close()) > 0
