@@ -16,6 +16,7 @@ from grader import autograde as ag
 from grader import outcomes as st
 from grader import samples, warm_kernels
 from grader.course import Course
+from grader.kernel_ready import quick_readiness
 from grader.limits import Limits
 from grader.nbgrader_setup import KERNEL_ARGS, nbgrader_config
 from grader.release import prepare_assignments
@@ -178,6 +179,13 @@ class _SlowBootClient:
 
 def test_a_slow_boot_answering_an_earlier_request_counts_as_ready():
     fake = _SlowBootClient()
-    kc = warm_kernels.connect_early(type("KM", (), {"client": lambda self: fake})())
+    kc = quick_readiness(fake)
     run_sync(kc.wait_for_ready)(timeout=5)
     assert fake.replied and len(fake.asked) == 2
+
+
+def test_every_sandboxed_client_spares_included_gets_the_quick_readiness_check():
+    km = SandboxedKernelManager()
+    assert "quick_readiness" in km.client().wait_for_ready.__qualname__
+    fake = _SlowBootClient()
+    assert warm_kernels.connect_early(type("KM", (), {"client": lambda self: fake})()) is fake
