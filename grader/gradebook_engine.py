@@ -33,7 +33,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 _engines: dict[tuple, tuple] = {}  # (URL, options) -> (engine, the SQLite file's identity when it was made)
 _lock = threading.Lock()
 _runs: dict[str, int] = {}  # URL -> how many grading_run() scopes are open on it
-_courses_checked: set[tuple[str, str]] = set()  # (URL, course id) whose course row a Gradebook in the run made sure of
+_courses_checked: dict[str, set[str]] = {}  # URL -> course ids whose row a Gradebook in the open run made sure of
 
 
 def _file_identity(url) -> tuple | None:
@@ -86,10 +86,10 @@ def _gradebook_init(original):
         # nbgrader 0.9's steps after creating the tables (tests/test_gradebook_engine.py compares the two)
         self.engine = engine_for(db_url)
         self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
-        if (str(db_url), course_id) not in _courses_checked:  # the run alone writes the gradebook: once is enough
+        checked = _courses_checked.setdefault(str(db_url), set())
+        if course_id not in checked:  # the run alone writes the gradebook: once is enough
             self.check_course(course_id=course_id)
-            with _lock:
-                _courses_checked.add((str(db_url), course_id))
+            checked.add(course_id)
         self.course_id = course_id
         self.authenticator = authenticator
 
@@ -126,7 +126,7 @@ def grading_run(url: str):
             _runs[str(url)] -= 1
             last = not _runs[str(url)]
             if last:
-                _courses_checked.difference_update({key for key in _courses_checked if key[0] == str(url)})
+                _courses_checked.pop(str(url), None)
         if last:
             engine_for(url).dispose()  # nothing stays open after the run
 
