@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import hashlib
 import os
@@ -23,7 +24,10 @@ from grader.outcomes import Ledger, Outcome
 from grader.limits import Limits
 from grader.release import prepare_assignments
 from grader.sandbox import matplotlib_cache, require_bwrap
-from grader.static_check import Finding, LessonContext, check_submission, lesson_context
+from grader.boundary.calibrate import cells_for_the_kernel
+from grader.boundary.plan import TestPlan, plan_from_source
+from grader.integrity.notes import notes_for
+from grader.submission_files import files_beside
 from grader.structure import rebuild
 
 
@@ -87,11 +91,31 @@ class LessonFacts:
     release: object
     grade_ids: list[str]
     max_score: float
+    in_kernel: frozenset = frozenset()  # test cells graded in the kernel (a foreign course's: calibrate)
 
     @functools.cached_property
-    def static_context(self) -> LessonContext:
-        """The static check's reading of the lesson, on first use (never with the check turned off)."""
-        return lesson_context(self.source, self.release)
+    def plan(self) -> TestPlan:
+        """What the trusted side needs to run this lesson's test cells (grader.boundary.plan)."""
+        return plan_from_source(self.source, self.in_kernel)
+
+
+def _calibrated(course: Course, lesson: str, notebook: str, facts: LessonFacts, limits: Limits) -> LessonFacts:
+    """A foreign course's facts with the test cells its own solution can only pass in the kernel."""
+    def run(in_kernel):
+        nb = copy.deepcopy(facts.source)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        files = files_beside(course.source_notebook(lesson, notebook).parent, course.release_notebook(lesson).parent)
+        job = Job("(solution)", lesson, nb, files, "", str(course.course_dir), course.gradebook_url, limits,
+                  plan=plan_from_source(facts.source, in_kernel))
+        result = run_job(job)
+        return None if result.error else result.notebook
+
+    found = cells_for_the_kernel(course.course_dir / ".grader" / "calibration", f"{lesson}--{notebook}",
+                                 facts.source, run)
+    return dataclasses.replace(facts, in_kernel=found) if found else facts
+
 
 
 def lesson_facts(course: Course, lesson: str, notebook: str | None = None) -> LessonFacts:
@@ -116,7 +140,7 @@ def _failed_run(log: runlog.RunLog, text: str, limits: Limits) -> tuple[str, str
     return st.GRADING_ERROR, _useful_line(text)
 
 
-def _status_after_run(log: runlog.RunLog, notes: list[str], limits: Limits) -> tuple[str, str]:
+def _status_after_run(log: runlog.RunLog, restored: list[str], limits: Limits) -> tuple[str, str]:
     """The one status of a notebook that ran to the end, the most serious cause first."""
     if log.memory_errors:
         return st.OUT_OF_MEMORY, (f"{', '.join(log.memory_errors)} ran out of memory (limit {limits.memory_mb} MiB);"
@@ -124,15 +148,29 @@ def _status_after_run(log: runlog.RunLog, notes: list[str], limits: Limits) -> t
     if log.budget_exhausted_at:
         return st.TIMED_OUT, (f"the notebook used up its {limits.notebook_timeout} s limit at "
                               f"{log.budget_exhausted_at}; cells from there on scored nothing")
+    if log.kernel_died_at:
+        return st.KERNEL_DIED, (f"the kernel stopped while running {log.kernel_died_at} (it exited, crashed, or hit "
+                                f"the {limits.memory_mb} MiB memory limit); the cells after it scored nothing")
     if log.cell_timeouts:
         return st.TIMED_OUT, (f"{', '.join(log.cell_timeouts)} ran longer than {limits.cell_timeout} s; "
                               "later cells were still graded")
     if log.output_cut:
         return st.OUTPUT_TOO_LARGE, (f"{', '.join(dict.fromkeys(log.output_cut))} printed more than "
                                      f"{limits.max_cell_output:,} bytes; the rest was dropped, the score counts")
-    if notes:
-        return st.CELLS_RESTORED, "put back from the source: " + "; ".join(notes)
+    if restored:
+        return st.CELLS_RESTORED, "put back from the source: " + "; ".join(restored)
     return st.OK, ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something certain about a submission that withholds its score for the instructor."""
+    cell: str
+    line: int
+    what: str
+
+    def describe(self) -> str:
+        return f"{self.what}, in {self.cell}, line {self.line}" if self.line else f"{self.what} ({self.cell})"
 
 
 @dataclass
@@ -140,8 +178,9 @@ class Prepared:
     """A submission read, rebuilt and checked in the parent process, ready for a worker to execute."""
     outcome: Outcome
     notebook: object | None = None   # the rebuilt notebook to execute (None: nothing to run)
-    notes: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)   # what was put back from the source
     findings: list[Finding] = field(default_factory=list)
+    plan: TestPlan | None = None
 
 
 @dataclass
@@ -164,28 +203,31 @@ def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limit
                       submission_sha=_sha(path) if path.exists() else "", notebook=notebook)
     try:
         submitted = read_notebook(path)
+        notebook, restored = rebuild(submitted, facts.source, facts.release)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        if limits.static_check:
+            outcome.notes = [n.describe() for n in
+                             notes_for(submitted, facts.source, facts.release, limits.allowed_imports)]
+        if facts.in_kernel:
+            outcome.notes.append("graded in the student's kernel, since they cannot run across the boundary: "
+                                 + ", ".join(sorted(facts.in_kernel)))
     except UnreadableNotebook as exc:
         outcome.status, outcome.reason = st.UNREADABLE, exc.detail
         return Prepared(outcome)
-    notebook, notes = rebuild(submitted, facts.source, facts.release)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    findings = (check_submission(submitted, facts.source, facts.release, limits.allowed_imports,
-                                 facts.static_context) if limits.static_check else [])
-    return Prepared(outcome, notebook, notes, findings)
+    except (RecursionError, MemoryError):
+        outcome.status, outcome.reason = st.UNREADABLE, "nested too deeply to be read (cells or metadata)"
+        return Prepared(outcome)
+    except Exception as exc:  # noqa: BLE001 - whatever one notebook does, the others are graded
+        outcome.status, outcome.reason = st.GRADING_ERROR, f"could not be prepared: {type(exc).__name__}: {exc}"[:200]
+        return Prepared(outcome)
+    return Prepared(outcome, notebook, restored, [], facts.plan)
 
 
 def _job_files(course: Course, student: str, lesson: str) -> dict[str, bytes]:
-    """The files the notebook sees beside it, as nbgrader lays them out: the submission's, then the source's."""
-    files = {}
-    for folder in (course.submitted_notebook(student, lesson).parent, course.source_notebook(lesson).parent):
-        for item in sorted(folder.rglob("*")):
-            rel = item.relative_to(folder)
-            if item.is_file() and item.suffix != ".ipynb" and item.name != "timestamp.txt" \
-                    and not any(part.startswith(".") for part in rel.parts):
-                files[str(rel)] = item.read_bytes()
-    return files
+    """The files the notebook sees beside it: what the release ships (grader.submission_files)."""
+    return files_beside(course.submitted_notebook(student, lesson).parent, course.release_notebook(lesson).parent)
 
 
 @dataclass
@@ -200,6 +242,7 @@ class Job:
     db_url: str
     limits: Limits
     warm_next: bool = False  # more work is coming to this worker: start its next kernel while this one runs
+    plan: TestPlan | None = None  # how the test cells run in the trusted process (None: read from the notebook)
 
 
 @dataclass
@@ -211,7 +254,7 @@ class JobResult:
 
 def run_job(job: Job) -> JobResult:
     """Execute one submission in a sandboxed kernel, in any thread or worker; nothing touches the gradebook."""
-    from grader.execute import SandboxedExecute
+    from grader.execute import PLAN_KEY, SandboxedExecute
 
     log = runlog.start()
     config = nbgrader_config(Course(Path(job.repo) if job.repo else None, Path(job.course_dir), job.db_url),
@@ -223,7 +266,10 @@ def run_job(job: Job) -> JobResult:
         for rel, data in job.files.items():
             (staged / rel).parent.mkdir(parents=True, exist_ok=True)
             (staged / rel).write_bytes(data)
-        SandboxedExecute(config=config).preprocess(nb, {"metadata": {"path": str(staged)}})
+        resources = {"metadata": {"path": str(staged)}}
+        if job.plan is not None:
+            resources[PLAN_KEY] = job.plan
+        SandboxedExecute(config=config).preprocess(nb, resources)
         return JobResult(nb, "", log)
     except Exception as exc:  # noqa: BLE001 - any failure of the run becomes this submission's status
         return JobResult(None, f"{type(exc).__name__}: {exc}", log)
@@ -241,7 +287,7 @@ def make_job(course: Course, prepared: Prepared, limits: Limits, warm_next: bool
     o = prepared.outcome
     return Job(o.student, o.lesson, prepared.notebook, _job_files(course, o.student, o.lesson),
                str(course.repo) if course.repo else "", str(course.course_dir), course.gradebook_url, limits,
-               warm_next)
+               warm_next, prepared.plan)
 
 
 def _withhold(outcome: Outcome, findings: list[Finding], then: str = "") -> None:
@@ -252,7 +298,27 @@ def _withhold(outcome: Outcome, findings: list[Finding], then: str = "") -> None
 
 
 def finish(api, course: Course, group: list[Executed], facts: dict, limits: Limits) -> list[Outcome]:
-    """Score one student's assignment (all its notebooks) through nbgrader, in the parent process only."""
+    """Score one student's assignment (all its notebooks) through nbgrader, in the parent process only;
+    whatever goes wrong, it is this submission's status and no score of it is left behind."""
+    try:
+        return _finish(api, course, group, facts, limits)
+    except Exception as exc:  # noqa: BLE001 - one submission never stops the class
+        from grader.execute import withdraw_replays
+
+        o = group[0].prepared.outcome
+        withdraw_replays(o.student, o.lesson)
+        try:
+            forget(course, o.student, o.lesson)
+        except Exception:  # noqa: BLE001 - the status below still says nothing was scored
+            pass
+        for e in group:
+            out = e.prepared.outcome
+            out.score, out.cells = None, {}
+            out.status, out.reason = st.GRADING_ERROR, f"could not be scored: {type(exc).__name__}: {exc}"[:200]
+        return [e.prepared.outcome for e in group]
+
+
+def _finish(api, course: Course, group: list[Executed], facts: dict, limits: Limits) -> list[Outcome]:
     from grader.execute import offer_replay
 
     outcomes = [e.prepared.outcome for e in group]
@@ -281,7 +347,7 @@ def finish(api, course: Course, group: list[Executed], facts: dict, limits: Limi
     for e in group:
         o, fact = e.prepared.outcome, facts[(lesson, e.prepared.outcome.notebook)]
         o.score, o.max_score, o.cells = _scores(course, student, lesson, o.notebook)
-        o.status, o.reason = _status_after_run(e.log, e.prepared.notes, limits)
+        o.status, o.reason = _status_after_run(e.log, e.prepared.restored, limits)
         out_of_range = [g for g, (got, most) in o.cells.items() if not 0 <= got <= most]
         if out_of_range or not 0 <= o.score <= fact.max_score:
             e.prepared.findings.append(Finding("gradebook", 0, "scores out of range for "
@@ -393,6 +459,8 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
     prepare_assignments(course, lessons)
     api = make_api(course, limits=limits)  # one nbgrader start-up for the whole class
     facts = {(lesson, nb): lesson_facts(course, lesson, nb) for lesson in lessons for nb in course.notebooks(lesson)}
+    if course.is_folder_course and limits.trusted_tests:
+        facts = {key: _calibrated(course, *key, fact, limits) for key, fact in facts.items()}
     ledger = Ledger(course.course_dir)
     kept = _already_graded(ledger, course, pairs) if resume else set()
     results = {pair: [o for o in ledger.load().values() if (o.student, o.lesson) == pair] for pair in kept}

@@ -41,10 +41,12 @@ def _parser() -> argparse.ArgumentParser:
                    "(default: %(default)s)")
     a.add_argument("--skip-ungraded", action="store_true", help="skip cells the lesson marks as not needed "
                    "for grading (plots, demos, widgets)")
-    a.add_argument("--no-static-check", action="store_true", help="do not flag suspicious code (use it to "
-                   "regrade a flagged submission after reading it)")
+    a.add_argument("--no-static-check", action="store_true", help="no notes for the instructor on what student "
+                   "code reaches for (processes, frames, the grader's agent)")
     a.add_argument("--allow-import", action="append", default=[], metavar="MODULE",
-                   help="a module student code may import beyond this course's vocabulary (repeatable)")
+                   help="a module this course's students use, which gets no note (repeatable)")
+    a.add_argument("--tests-in-kernel", action="store_true", help="run test cells in the student's kernel, as "
+                   "plain nbgrader does (for comparison only: the verdicts are then within the student's reach)")
     a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
     a.add_argument("--no-start-ahead", action="store_true", help="start each kernel when its notebook is taken, "
                    "not while the worker's previous notebook runs")
@@ -92,7 +94,10 @@ def _run(args) -> int:
         result = collect(course, args.source, args.regex or DEFAULT_FILENAME_REGEX)
         for reason in result.skipped:
             print(f"skipped {reason}", file=sys.stderr)
+        for conflict in result.conflicts:
+            print(f"not collected: {conflict}", file=sys.stderr)
         print(f"collected {len(result.collected)} notebook(s) into {course.course_dir / 'submitted'}")
+        return 1 if result.conflicts else 0
     elif args.command == "autograde":
         from grader.autograde import autograde
         from grader.demo import format_table
@@ -100,7 +105,8 @@ def _run(args) -> int:
         limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                         memory_mb=args.memory_mb, max_cell_output=args.max_output, sandbox=not args.no_sandbox,
                         static_check=not args.no_static_check, skip_ungraded=args.skip_ungraded,
-                        allowed_imports=tuple(args.allow_import), start_ahead=not args.no_start_ahead)
+                        allowed_imports=tuple(args.allow_import), start_ahead=not args.no_start_ahead,
+                        trusted_tests=not args.tests_in_kernel)
         if args.workers is not None and args.workers < 1:
             raise GraderError("--workers must be at least 1")
         print(format_table(autograde(course, args.lessons, args.student, limits=limits, workers=args.workers,

@@ -8,7 +8,10 @@ Beside starting the kernel in the sandbox (grader.sandbox), it enforces what nbg
   prints cannot fill the grader's memory or the gradebook;
 - a log of what happened (grader.runlog), from which the autograder names the status;
 - with `warm_next`, the kernel of this thread's next notebook is started while this one runs
-  (grader.warm_kernels), and a kernel started that way is taken when there is one.
+  (grader.warm_kernels), and a kernel started that way is taken when there is one;
+- graded test cells never go to the kernel: they run here, in the grader's process, against the student's
+  objects through the boundary (grader.boundary), and their outputs are the verdicts nbgrader scores;
+- a kernel that dies leaves the cells after it unrun (each says so), and what ran before is still scored.
 """
 
 from __future__ import annotations
@@ -18,14 +21,23 @@ import threading
 import time
 from pathlib import Path
 
+import tempfile
+
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Int
 
 from grader import runlog, warm_kernels
-from grader.notebooks import nbgrader_meta
+from grader.boundary.plan import TestPlan, plan_from_source
+from grader.boundary.runner import KERNEL_GONE_NAME, TestNamespace, run_test_cell
+from grader.boundary.session import KernelBoundary
+from grader.notebooks import is_test_cell, nbgrader_meta
 from grader.sandbox import SandboxedKernelManager
 from grader.sliced_polling import SlicedPolling
+
+PLAN_KEY = "boundary_plan"  # resources key: the lesson's TestPlan, read from its source by the caller
 
 # Notebooks already executed by a grading worker, waiting for nbgrader to score them: (student, assignment,
 # notebook) -> executed notebook. nbgrader's pipeline then replays their outputs instead of running a kernel.
@@ -36,6 +48,13 @@ _replays_lock = threading.Lock()
 def offer_replay(key: tuple[str, str, str], executed) -> None:
     with _replays_lock:
         _replays[key] = executed
+
+
+def withdraw_replays(student: str, assignment: str) -> None:
+    """Drop what was offered for a submission whose scoring failed, so nothing stale is replayed later."""
+    with _replays_lock:
+        for key in [k for k in _replays if k[:2] == (student, assignment)]:
+            del _replays[key]
 
 
 def _take_replay(resources) -> object | None:
@@ -76,6 +95,7 @@ class SandboxedExecute(SlicedPolling, Execute):
     max_cell_output = Int(1_000_000, help="bytes of output kept per cell").tag(config=True)
     skip_ungraded = Bool(False, help="do not run cells marked course.skip_in_grading").tag(config=True)
     warm_next = Bool(False, help="start the next notebook's sandboxed kernel while this one runs").tag(config=True)
+    trusted_tests = Bool(True, help="run graded test cells in the grader's process, not the kernel").tag(config=True)
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -89,6 +109,10 @@ class SandboxedExecute(SlicedPolling, Execute):
         self._bytes: dict[int, int] = {}
         self._sandbox_km = None
         self._next_started = False
+        self._boundary: KernelBoundary | None = None
+        self._tests: TestNamespace | None = None
+        self._plan: TestPlan | None = None
+        self._dead_at = ""
 
     def preprocess(self, nb, resources=None, km=None):
         executed = _take_replay(resources)
@@ -98,9 +122,14 @@ class SandboxedExecute(SlicedPolling, Execute):
         log = runlog.current()
         self._started = time.monotonic()
         self._next_started = False
+        self._plan = (resources or {}).get(PLAN_KEY) or plan_from_source(nb)
+        self._dead_at = ""
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
+            if self._boundary is not None:
+                self._boundary.close()
+            self._boundary = self._tests = None
             log.seconds = time.monotonic() - self._started
             # Whatever happened to the kernel, its scratch folder and watchdog go now.
             if isinstance(self._sandbox_km, SandboxedKernelManager):
@@ -143,7 +172,17 @@ class SandboxedExecute(SlicedPolling, Execute):
         log = runlog.current()
         label = cell_label(cell, index)
         log.current_cell = label
-        cell, resources = super().preprocess_cell(cell, resources, index)
+        if self._dead_at:
+            cell.outputs = [NotebookNode(output_type="error", ename=KERNEL_GONE_NAME, evalue="",
+                                         traceback=[f"not run: the kernel stopped in {self._dead_at}"])]
+            return cell, resources
+        if self._runs_here(cell):
+            self._run_test_here(cell, label, log)
+        else:
+            try:
+                cell, resources = super().preprocess_cell(cell, resources, index)
+            except DeadKernelError:
+                self._kernel_died(cell, label, log)
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
@@ -155,6 +194,39 @@ class SandboxedExecute(SlicedPolling, Execute):
             elif output.get("ename") in ("MemoryError", "_ArrayMemoryError"):
                 log.memory_errors.append(label)
         return cell, resources
+
+    def _runs_here(self, cell) -> bool:
+        return (self.trusted_tests and is_test_cell(cell)
+                and nbgrader_meta(cell).get("grade_id") not in self._plan.in_kernel)
+
+    def _run_test_here(self, cell, label: str, log) -> None:
+        """The test cell runs in this process; the kernel only answers for the student's objects."""
+        if self._boundary is None:
+            self._boundary = self._open_boundary()
+            self._tests = TestNamespace(self._boundary, self._plan)
+        deadline = time.monotonic() + self._cell_timeout(cell)
+        outputs, record = run_test_cell(self._boundary, self._tests, cell.source, label, deadline,
+                                        self.max_cell_output)
+        cell.outputs = [NotebookNode(o) for o in outputs]
+        cell.execution_count = None
+        log.kernel_names.extend(f"{label}: {name}" for name in record.kernel_names)
+        if record.kernel_gone:
+            self._kernel_died(cell, label, log, already_reported=True)
+
+    def _open_boundary(self) -> KernelBoundary:
+        km = self.km
+        workdir = getattr(km, "_workdir", None)
+        folder = Path(workdir) / ".k" if workdir else Path(tempfile.mkdtemp(prefix="grader-boundary-"))
+        return KernelBoundary(folder, self.kc, run_sync(km.interrupt_kernel), alive=run_sync(km.is_alive),
+                              uid=getattr(km, "_uid", None) or None)
+
+    def _kernel_died(self, cell, label: str, log, already_reported: bool = False) -> None:
+        self._dead_at = label
+        log.kernel_died_at = log.kernel_died_at or label
+        if not already_reported:
+            cell.outputs = list(cell.get("outputs", [])) + [NotebookNode(
+                output_type="error", ename=KERNEL_GONE_NAME, evalue="the kernel stopped while this cell ran",
+                traceback=[f"the kernel stopped while {label} ran"])]
 
     def output(self, outs, msg, display_id, cell_index):
         if msg["msg_type"] == "error":

@@ -60,7 +60,7 @@ def generate_feedback(course: Course, lessons=None, students=None) -> list[Path]
     for outcome in sorted(chosen, key=lambda o: o.key):
         by_submission.setdefault((outcome.student, outcome.lesson), []).append(outcome)
     for (student, lesson), outcomes in by_submission.items():
-        if all(o.status in st.SCORED_STATUSES for o in outcomes):
+        if all(o.status in st.SCORED_STATUSES and o.score is not None for o in outcomes):
             result = api.generate_feedback(lesson, student)  # every notebook of the assignment at once
             targets = [course.feedback_html(student, lesson, o.notebook or lesson) for o in outcomes]
             if not result["success"] or not all(t.exists() for t in targets):

@@ -14,7 +14,8 @@ class Limits:
     memory_mb: int = 4096                     # address space of the kernel
     max_cell_output: int = 1_000_000          # bytes of output kept per cell
     sandbox: bool = True                      # run kernels in bubblewrap
-    static_check: bool = True                 # flag tampering vocabulary before running
+    static_check: bool = True                 # notes for the instructor on what the code reaches for
     skip_ungraded: bool = False               # skip cells marked course.skip_in_grading
-    allowed_imports: tuple[str, ...] = ()      # modules a course allows beyond this course's vocabulary
+    allowed_imports: tuple[str, ...] = ()      # modules a course uses that get no note (integrity.notes)
     start_ahead: bool = True                  # boot each worker's next kernel while its notebook runs
+    trusted_tests: bool = True                # run test cells in the grader's process (grader.boundary)

@@ -11,7 +11,9 @@ from grader.course import COURSE_ID, DEFAULT_CELL_TIMEOUT, Course, ensure_tools_
 from grader.limits import Limits
 
 # nbgrader's default for Python kernels, plus a quiet kernel log (ipykernel 7 warns on every start).
-KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+# The kernel does not import from its working folder (a student's numpy.py there would shadow numpy).
+KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR",
+               "--InteractiveShellApp.ignore_cwd=True"]
 # Python warnings go to stderr, and nbgrader scores any stderr in a test cell as 0: drop them.
 WARNING_PATTERN = r"\w*Warning: "
 
@@ -52,6 +54,7 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, li
     c.SandboxedExecute.notebook_timeout = float(limits.notebook_timeout)
     c.SandboxedExecute.max_cell_output = limits.max_cell_output
     c.SandboxedExecute.skip_ungraded = limits.skip_ungraded
+    c.SandboxedExecute.trusted_tests = limits.trusted_tests
     c.SandboxedKernelManager.memory_mb = limits.memory_mb
     c.SandboxedKernelManager.notebook_timeout = float(limits.notebook_timeout)
     c.SandboxedKernelManager.hide = [str(course.course_dir)] + ([str(course.repo)] if course.repo else [])

@@ -27,6 +27,8 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
             nbformat.validate(nb)
     except FileNotFoundError:
         raise GraderError(f"{path}: no such notebook") from None
+    except RecursionError:
+        raise UnreadableNotebook(path, "nested too deeply to be read (cells or metadata)") from None
     except (ValueError, nbformat.ValidationError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
         text = str(exc).strip()
         if "does not appear to be JSON" in text or isinstance(exc, UnicodeDecodeError):
@@ -39,6 +41,12 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_test_cell(cell) -> bool:
+    """A cell nbgrader scores by running it: graded code that is not an answer."""
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def grade_ids(nb) -> list[str]:

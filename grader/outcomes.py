@@ -22,7 +22,7 @@ TAMPER = "tamper suspected"
 GRADING_ERROR = "grading error"
 
 # Statuses after which the score is still the notebook's honest result (cells that ran were scored).
-SCORED_STATUSES = {OK, CELLS_RESTORED, TIMED_OUT, OUT_OF_MEMORY, OUTPUT_TOO_LARGE}
+SCORED_STATUSES = {OK, CELLS_RESTORED, TIMED_OUT, OUT_OF_MEMORY, OUTPUT_TOO_LARGE, KERNEL_DIED}
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Outcome:
     withheld_score: float | None = None  # tamper suspected: what the tests gave, kept for the instructor only
     submission_sha: str = ""             # the file that was graded (a resumed run keeps what is unchanged)
     notebook: str = ""                   # for an assignment of several notebooks; empty: named like the lesson
+    notes: list[str] = field(default_factory=list)  # for the instructor, beside a counted score (integrity.notes)
 
     @property
     def unit(self) -> str:

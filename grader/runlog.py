@@ -19,6 +19,8 @@ class RunLog:
     output_cut: list[str] = field(default_factory=list)          # cells whose output passed the size limit
     memory_errors: list[str] = field(default_factory=list)       # cells that raised MemoryError
     killed_by_watchdog: bool = False                             # the sandbox was killed for time
+    kernel_died_at: str = ""                                     # the cell during which the kernel stopped
+    kernel_names: list[str] = field(default_factory=list)        # "test cell: name" read from the kernel, not graded
     seconds: float = 0.0
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import sys
@@ -30,6 +31,7 @@ from traitlets import Bool, Float, Int, List, Unicode
 from grader import runlog
 from grader.kernel_ready import quick_readiness
 from grader.errors import GraderError
+from grader.submission_files import IMPORTABLE, read_regular, shipped
 
 # Each kernel runs as its own unprivileged uid, picked at random from a range no account uses: the process
 # limit counts per uid, so one student's fork bomb cannot starve the kernels graded beside it.
@@ -112,6 +114,18 @@ def bwrap_command(bwrap: str, workdir: Path, inner: list[str], *, hide: list[Pat
     return cmd + ["--"] + limits + drop + inner + ["--IPKernelApp.parent_handle=1"]
 
 
+def through_args_file(cmd: list[str], args_file: Path, start_file: Path) -> list[str]:
+    """The same command, with bwrap's options read from a file (bwrap --args) and the kernel's command line
+    from a script in the scratch folder, so that the sandbox's /proc/1/cmdline shows none of the host's
+    paths it hides (the course folder, the repository)."""
+    split = cmd.index("--")
+    args_file.write_bytes(b"".join(a.encode() + b"\0" for a in cmd[1:split + 1]))
+    os.chmod(args_file, 0o600)
+    start_file.write_text("exec " + shlex.join(cmd[split + 1:]) + "\n", encoding="utf-8")
+    os.chmod(start_file, 0o755)
+    return ["/bin/sh", "-c", 'exec "$0" --args 3 /bin/sh "$2" 3<"$1"', cmd[0], str(args_file), str(start_file)]
+
+
 def kernel_env(workdir: Path) -> dict[str, str]:
     """A clean environment: nothing of the grader's, one thread per numeric library, a private home."""
     keep = ("PATH", "LANG", "LC_ALL", "TZ")
@@ -119,6 +133,7 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     env["NBGRADER_EXECUTION"] = "autograde"  # a sandboxed kernel is always grading: no live widgets, no bars
     env.update(HOME=str(workdir), IPYTHONDIR=str(workdir / ".ipython"), MPLCONFIGDIR=str(workdir / ".matplotlib"),
                JUPYTER_RUNTIME_DIR=str(workdir / ".jupyter"), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
+               PYTHONSAFEPATH="1", PYTHONPATH=str(workdir / MODULES_DIR),
                OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="agg")
     env.setdefault("LANG", "C.UTF-8")
     return env
@@ -149,19 +164,24 @@ def _chown_tree(top: Path, uid: int) -> None:
             os.chown(os.path.join(root, name), uid, uid)
 
 
+MODULES_DIR = ".course_modules"  # importable files shipped with a lesson: the kernel's only extra import path
+
+
 def copy_submission_files(source: Path | None, workdir: Path, uid: int) -> None:
-    """Copy the submission's other files (data, images, modules) into the scratch folder, for the kernel's user."""
+    """Copy the files beside the notebook into the scratch folder, for the kernel's user: regular files only,
+    links never followed; importable code also goes to MODULES_DIR, the one folder the kernel imports from
+    besides the installed packages (its working folder is not on its path)."""
     if not (source and source.is_dir()):
         return
-    for item in source.iterdir():
-        if item.suffix == ".ipynb" or item.name.startswith("."):
-            continue  # the notebook itself runs from memory
-        target = workdir / item.name
-        if item.is_dir():
-            shutil.copytree(item, target, symlinks=False)
-        elif item.is_file():
-            shutil.copy(item, target)
-        _chown_tree(target, uid)
+    for rel in shipped(source):
+        data = read_regular(source, rel)
+        if data is None:
+            continue
+        targets = [workdir / rel] + ([workdir / MODULES_DIR / rel] if rel.suffix in IMPORTABLE else [])
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    _chown_tree(workdir, uid)
 
 
 def make_workdir(source: Path | None, uid: int) -> Path:
@@ -196,6 +216,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     _watchdog: threading.Timer | None = None
     _log: runlog.RunLog | None = None
     _uid: int = 0
+    _args_file: Path | None = None
     early_client = None  # a spare's client, connected while the kernel booted (grader.warm_kernels)
 
     async def _async_pre_start_kernel(self, **kw):
@@ -215,7 +236,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                                    expose=exposed_paths(), memory_mb=self.memory_mb,
                                    max_processes=self.max_processes, max_file_mb=self.max_file_mb,
                                    uid=uid, network=self.network)
-        return kernel_cmd, kw
+        self._args_file = self._workdir.with_name(self._workdir.name + ".bwrap-args")  # outside the sandbox
+        return through_args_file(kernel_cmd, self._args_file, self._workdir / ".k" / "start"), kw
 
     async def _async_post_start_kernel(self, **kw):
         await super()._async_post_start_kernel(**kw)
@@ -281,8 +303,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         except OSError:
             pass
 
+    def _remove_args_file(self) -> None:
+        if self._args_file is not None:
+            self._args_file.unlink(missing_ok=True)
+            self._args_file = None
+
     def release_sandbox(self) -> None:
         """Stop the watchdog and delete the scratch folder (also when the kernel died on its own)."""
+        self._remove_args_file()
         if self._watchdog:
             self._watchdog.cancel()
         if self._workdir:

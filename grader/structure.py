@@ -104,5 +104,10 @@ class RebuildFromSource(NbGraderPreprocessor):  # enabled by default, unlike nbc
         root = Path(self.course_root or ".")
         source = root / "source" / info["assignment"] / f"{info['notebook']}.ipynb"
         release = root / "release" / info["assignment"] / f"{info['notebook']}.ipynb"
-        rebuilt, _ = rebuild(nb, read_notebook(source), read_notebook(release) if release.exists() else None)
+        from grader.boundary.plan import plan_from_source
+        from grader.execute import PLAN_KEY
+
+        source_nb = read_notebook(source)
+        rebuilt, _ = rebuild(nb, source_nb, read_notebook(release) if release.exists() else None)
+        resources[PLAN_KEY] = plan_from_source(source_nb)
         return rebuilt, resources

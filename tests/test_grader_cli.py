@@ -103,7 +103,7 @@ def test_collect_places_folder_and_lms_names_and_skips_the_rest(repo, tmp_path, 
     assert len(result_zip.skipped) == 3
 
 
-def test_collect_keeps_the_newest_attempt(repo, tmp_path):
+def test_two_files_for_one_student_are_an_error_for_that_student_only(repo, tmp_path):
     from grader.collect import collect
     from grader.course import Course
 
@@ -111,11 +111,37 @@ def test_collect_keeps_the_newest_attempt(repo, tmp_path):
     src.mkdir()
     (src / f"ada_attempt_2026-11-02-09-00_{LESSON}.ipynb").write_text('{"attempt": 1}')
     (src / f"ada_attempt_2026-11-03-18-30_{LESSON}.ipynb").write_text('{"attempt": 2}')
+    (src / f"ben_attempt_2026-11-03_{LESSON}.ipynb").write_text('{"ben": 1}')
     course = Course.at(repo, tmp_path / "c")
     result = collect(course, src)
-    assert result.collected == [("ada", LESSON)]
-    assert course.submitted_notebook("ada", LESSON).read_text() == '{"attempt": 2}'
-    assert len(result.skipped) == 1 and "older attempt" in result.skipped[0]
+    assert result.collected == [("ben", LESSON)]
+    assert not course.submitted_notebook("ada", LESSON).exists()
+    (conflict,) = result.conflicts
+    assert conflict.startswith(f"ada/{LESSON}: 2 files claim it") and "none was taken" in conflict
+
+
+def test_a_file_in_one_students_folder_never_becomes_anothers(repo, tmp_path):
+    from grader.collect import collect
+    from grader.course import Course
+
+    src = tmp_path / "inbox"
+    (src / "mallory" / "victim").mkdir(parents=True)
+    (src / "victim").mkdir()
+    (src / "victim" / f"{LESSON}.ipynb").write_text('{"victim": "own work"}')
+    (src / "mallory" / "victim" / f"{LESSON}.ipynb").write_text('{"mallory": 1}')
+    (src / "mallory" / f"victim_1_{LESSON}.ipynb").write_text('{"mallory": 2}')
+    (src / "mallory" / "deep" / "er").mkdir(parents=True)
+    (src / "mallory" / "deep" / "er" / f"{LESSON}.ipynb").write_text('{"mallory": 3}')
+    (src / "eve").mkdir()
+    (src / "eve" / f"{LESSON}.ipynb").symlink_to(src / "victim" / f"{LESSON}.ipynb")
+    course = Course.at(repo, tmp_path / "c")
+    result = collect(course, src)
+    assert result.collected == [("victim", LESSON)] and not result.conflicts
+    assert course.submitted_notebook("victim", LESSON).read_text() == '{"victim": "own work"}'
+    assert not course.submitted_notebook("mallory", LESSON).exists()
+    assert not course.submitted_notebook("eve", LESSON).exists()
+    assert len(result.skipped) == 4, result.skipped
+    assert any("a link" in s for s in result.skipped)
 
 
 @pytest.mark.slow

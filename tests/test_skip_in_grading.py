@@ -19,7 +19,7 @@ from grader.execute import SKIP_KEY
 from grader.limits import Limits
 from grader.notebooks import nbgrader_meta, read_notebook
 from grader.release import prepare_assignments
-from grader.static_check import _bound_names, to_python
+from grader.cellcode import bound_names, to_python
 
 COURSE = Course.at()
 LESSONS = COURSE.lesson_names()
@@ -34,7 +34,7 @@ def _tree(cell):
 
 
 def _stores(tree) -> set[str]:
-    return _bound_names(tree)
+    return bound_names(tree)
 
 
 def _in_place_changes(tree, own: set[str]) -> set[str]:

@@ -1,0 +1,94 @@
+"""Notes for the instructor on what a student's cells reach for: never a verdict, never a withheld score.
+
+The verdict is computed where student code cannot reach it (grader.boundary), and the sandbox contains
+what the code does to the machine. So nothing here protects a score; it tells the instructor, beside a
+counted score, that a submission reached for the interpreter's or the grader's internals, for processes
+or the network: things no exercise needs, worth a look. Honest styles (getattr with a computed name,
+setattr, locals(), NamedTuple or exception subclasses, warnings, np.seterr, __future__ imports) get no note.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from grader.cellcode import parse_cell
+from grader.notebooks import nbgrader_meta
+
+# Modules an exercise never needs and a tamperer reaches for (a course that needs one allows it).
+MODULES = frozenset({"subprocess", "socket", "ctypes", "pty", "multiprocessing", "signal", "urllib", "http",
+                     "requests", "importlib", "builtins", "gc", "inspect", "pickle", "marshal", "shutil",
+                     "sqlite3", "asyncio", "threading", "_thread", "mmap", "resource", "sysconfig", "zmq",
+                     "ipykernel", "IPython", "jupyter_client", "nbformat", "nbgrader", "grader"})
+# Attributes that reach frames, code, globals or the process, whatever they are read from.
+ATTRIBUTES = frozenset({"f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "tb_next",
+                        "gi_frame", "cr_frame", "ag_frame", "__globals__", "__builtins__", "__code__",
+                        "__closure__", "__subclasses__", "__mro__", "__bases__", "_getframe", "settrace",
+                        "setprofile", "system", "popen", "execv", "execve", "fork", "forkpty", "kill",
+                        "killpg", "_exit", "spawnv", "posix_spawn", "displayhook", "excepthook",
+                        "get_referrers", "get_objects", "currentframe"})
+# Names of the kernel's own machinery: IPython's shell and input history, the grader's agent.
+NAMES = frozenset({"get_ipython", "In", "Out", "_ih", "_oh", "_ii", "_iii", "__builtins__", "_course_boundary"})
+
+
+@dataclass(frozen=True)
+class Note:
+    cell: str   # grade id of the cell, or "cell N" (1-based position in the submission)
+    line: int
+    what: str
+
+    def describe(self) -> str:
+        return f"{self.what}, in {self.cell}, line {self.line}"
+
+
+def student_cells(submitted_nb, source_nb, release_nb) -> list[tuple[str, str]]:
+    """(label, source) of the code cells the student wrote or changed: answers and cells they added."""
+    locked = {nbgrader_meta(c)["grade_id"] for c in source_nb.cells
+              if nbgrader_meta(c).get("grade_id") and not nbgrader_meta(c).get("solution")}
+    released = {c.source for c in release_nb.cells if c.cell_type == "code"}
+    out = []
+    for i, cell in enumerate(submitted_nb.cells):
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if cell.get("cell_type") != "code" or grade_id in locked or cell.get("source") in released:
+            continue  # locked cells are put back from the source before grading
+        out.append((grade_id or f"cell {i + 1}", cell.get("source", "")))
+    return out
+
+
+def _notes_in(tree: ast.AST, label: str, allowed: frozenset[str]) -> list[Note]:
+    out = []
+
+    def note(node, what):
+        out.append(Note(label, getattr(node, "lineno", 0), what))
+
+    for node in ast.walk(tree):  # ast.walk is iterative: no recursion, however deep the tree
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                if top in MODULES and top not in allowed:
+                    note(node, f"imports {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            top = node.module.split(".")[0]
+            if node.level == 0 and top in MODULES and top not in allowed:
+                note(node, f"imports from {node.module}")
+        elif isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
+            note(node, f"reads `.{node.attr}`")
+        elif isinstance(node, ast.Name) and node.id in NAMES:
+            note(node, f"uses `{node.id}`")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "_course_boundary" in node.value:
+            note(node, "names the grader's agent")
+    return out
+
+
+def notes_for(submitted_nb, source_nb, release_nb, allowed_imports=()) -> list[Note]:
+    """Every note on the student's cells, in notebook order (none for honest work)."""
+    allowed = frozenset(allowed_imports)
+    notes = []
+    for label, source in student_cells(submitted_nb, source_nb, release_nb):
+        tree = parse_cell(source)
+        if tree is None:
+            if source.count("(") + source.count("[") > 500 or len(source) > 200_000:
+                notes.append(Note(label, 0, "a cell too large or deeply nested to read"))
+            continue  # a syntax error fails when the cell runs
+        notes += _notes_in(tree, label, allowed)
+    return notes
