@@ -348,6 +348,7 @@ def _finish(api, course: Course, group: list[Executed], facts: dict, limits: Lim
         o, fact = e.prepared.outcome, facts[(lesson, e.prepared.outcome.notebook)]
         o.score, o.max_score, o.cells = _scores(course, student, lesson, o.notebook)
         o.status, o.reason = _status_after_run(e.log, e.prepared.restored, limits)
+        o.notes += [f"{read}: read from the student's kernel, not the grader's" for read in dict.fromkeys(e.log.kernel_names)]
         out_of_range = [g for g, (got, most) in o.cells.items() if not 0 <= got <= most]
         if out_of_range or not 0 <= o.score <= fact.max_score:
             e.prepared.findings.append(Finding("gradebook", 0, "scores out of range for "

@@ -28,7 +28,7 @@ SAMPLE_STUDENTS = {
     "dee": "correct, but one cell never finishes",
     "eve": "the upload was cut off half way",
     "fay": "correct, but deleted a test cell",
-    "gus": "wrong answers, and patched numpy so the tests pass",
+    "gus": "wrong answers, and patched numpy and the kernel's displayhook so the tests would pass",
     "hal": "one common mistake per lesson",
     "ivy": "the same mistake as hal, and a second common one",
 }
@@ -50,7 +50,8 @@ COMMON_MISTAKES = {
     "08_debugging_training": [("overfit_single_batch", "records_the_loss_after_the_update"),
                               ("find_first_nonfinite", "looks_for_nan_only")],
 }
-CHEAT = "\n\nnp.allclose = lambda *args, **kwargs: True  # make every comparison pass\n"
+CHEAT = ("\n\nimport sys\nnp.allclose = lambda *args, **kwargs: True  # make every comparison pass\n"
+         "sys.displayhook = lambda value: print(20)  # and forge a score\n")
 
 
 def planted_bugs(lesson: str, student: str) -> list[Bug]:
@@ -107,14 +108,15 @@ def format_table(outcomes: list[Outcome]) -> str:
     """Student rows, a score column per lesson, and the status of anything that was not ok.
 
     With one lesson the status stands in its column; with several, a row says how many were not ok and
-    the statuses follow the table, one line each, so the table stays as wide as its scores."""
+    the statuses follow the table, one line each, so the table stays as wide as its scores. Notes for the
+    instructor (beside counted scores) follow, one line per submission."""
     lessons = sorted({o.unit for o in outcomes})
     students = sorted({o.student for o in outcomes})
     by_key = {(o.student, o.unit): o for o in outcomes}
     header = ["student", *lessons, "status"]
-    rows, below = [], []
+    rows, below, noted = [], [], []
     for student in students:
-        cells, notes = [], []
+        cells, problems = [], []
         for lesson in lessons:
             o = by_key.get((student, lesson))
             if o is None:
@@ -122,18 +124,21 @@ def format_table(outcomes: list[Outcome]) -> str:
                 continue
             cells.append(f"{'—' if o.score is None else f'{o.score:g}'} / {o.max_score:g}")
             if o.status != "ok":
-                notes.append(o.describe())
+                problems.append(o.describe())
                 below.append((student, lesson, o.describe()))
+            if o.notes:
+                noted.append((student, lesson, "; ".join(o.notes[:2]) + (f" (+{len(o.notes) - 2} more)" if len(o.notes) > 2 else "")))
         if len(lessons) == 1:
-            rows.append([student, *cells, "; ".join(notes) or "ok"])
+            rows.append([student, *cells, "; ".join(problems) or "ok"])
         else:
-            rows.append([student, *cells, f"{len(notes)} not ok, below" if notes else "ok"])
+            rows.append([student, *cells, f"{len(problems)} not ok, below" if problems else "ok"])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[-1] for r in [header, *rows]]
-    if below:
-        lines += ["", "not ok:"]
-        name_w, lesson_w = max(len(b[0]) for b in below), max(len(b[1]) for b in below)
-        lines += [f"  {s.ljust(name_w)}  {lesson.ljust(lesson_w)}  {text}" for s, lesson, text in below]
+    for title, items in (("not ok:", below), ("notes for the instructor (the scores count):", noted)):
+        if items:
+            lines += ["", title]
+            name_w, lesson_w = max(len(b[0]) for b in items), max(len(b[1]) for b in items)
+            lines += [f"  {s.ljust(name_w)}  {lesson.ljust(lesson_w)}  {text}" for s, lesson, text in items]
     return "\n".join(lines)
 
 

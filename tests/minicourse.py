@@ -27,7 +27,8 @@ def mini_notebook() -> nbformat.NotebookNode:
         new_code_cell('def double(x):\n    """Twice x."""\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION',
                       metadata=_meta("double", solution=True, locked=False)),
         new_code_cell("from course_lib.checks import assert_close\nassert_close('double(3)', double(3), 6)\n"
-                      "### BEGIN HIDDEN TESTS\nassert_close('double(-2.5) [hidden]', double(-2.5), -5.0)\n"
+                      "### BEGIN HIDDEN TESTS\ndef reference_double(v):\n    return v + v  # the hidden oracle\n\n\n"
+                      "assert_close('double(-2.5) [hidden]', double(-2.5), reference_double(-2.5))\n"
                       "### END HIDDEN TESTS",
                       metadata=_meta("test_double", grade=True, points=2)),
         new_code_cell("assert double(np.arange(3)).tolist() == [0, 2, 4], 'double must work on arrays'",

@@ -58,6 +58,13 @@ def part2():
         new_markdown_cell("### BEGIN SOLUTION\nIt divides by zero.\n### END SOLUTION",
                           metadata=_meta("why_empty", solution=True, grade=True, locked=False, points=2)),
         new_markdown_cell("Task: plot the data in your own words.", metadata=_meta("task_plot", task=True, points=1)),
+        # A test written for the kernel only: it compares objects of a class the set-up cell defines, with ==.
+        new_code_cell("class Point:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n"
+                      "    def __eq__(self, other):\n        return (self.x, self.y) == (other.x, other.y)",
+                      metadata=_meta("point_setup")),
+        new_code_cell("def origin():\n    ### BEGIN SOLUTION\n    return Point(0, 0)\n    ### END SOLUTION",
+                      metadata=_meta("origin", solution=True, locked=False)),
+        new_code_cell("assert origin() == Point(0, 0)", metadata=_meta("test_origin", grade=True, points=1)),
     ])
 
 
@@ -73,9 +80,10 @@ def _fill(release_nb, answers: dict[str, str]):
 ANSWERS = {
     "alice": {"part1": {"scaled_area": "def scaled_area(r):\n    return SCALE * np.pi * r * r"},
               "part2": {"mean": "def mean(xs):\n    return float(np.mean(xs)) if False else sum(xs) / len(xs)",
-                        "why_empty": "Because len([]) is 0."}},
+                        "why_empty": "Because len([]) is 0.", "origin": "def origin():\n    return Point(0.0, 0)"}},
     "bob": {"part1": {"scaled_area": "def scaled_area(r):\n    return np.pi * r ** 2"},  # forgot SCALE
-            "part2": {"mean": "def mean(xs):\n    return sum(xs) / len(xs)", "why_empty": "No idea."}},
+            "part2": {"mean": "def mean(xs):\n    return sum(xs) / len(xs)", "why_empty": "No idea.",
+                      "origin": "def origin():\n    return Point(0, 1)"}},
 }
 
 
@@ -147,6 +155,17 @@ def test_auto_scores_equal_plain_nbgrader_notebook_by_notebook(courses):
     assert mine[("alice", "part1")]["test_scaled_area"] == (2.0, False, 2.0)
     assert mine[("bob", "part1")]["test_scaled_area"] == (0.0, False, 2.0)
     assert mine[("bob", "part2")]["why_empty"][1], "the written answer stays for the formgrader"
+    assert mine[("alice", "part2")]["test_origin"] == (1.0, False, 1.0)
+    assert mine[("bob", "part2")]["test_origin"] == (0.0, False, 1.0)
+
+
+def test_a_test_that_cannot_cross_is_graded_in_the_kernel_and_says_so(courses):
+    ours, _ = courses
+    outcomes = Ledger(ours).load()
+    for student in ANSWERS:
+        notes = outcomes[f"{student}/{ASSIGNMENT}/part2"].notes
+        assert any("graded in the student's kernel" in n and "test_origin" in n for n in notes), notes
+        assert not any("kernel" in n for n in outcomes[f"{student}/{ASSIGNMENT}/part1"].notes)
 
 
 def test_outcomes_per_notebook_and_reports(courses):

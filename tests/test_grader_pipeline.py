@@ -36,8 +36,7 @@ def graded(tmp_path_factory):
                   course.submitted_notebook("lou", LESSON))
     samples.write(samples.plant(correct, "double", WARNS), course.submitted_notebook("max", LESSON))
     autograde(course, students=["lou", "max"], cell_timeout=CELL_TIMEOUT)
-    # kim's os._exit would be flagged by the static check; with it off, the sandboxed kernel simply dies.
-    autograde(course, students=["kim"], limits=Limits(cell_timeout=CELL_TIMEOUT, static_check=False))
+    autograde(course, students=["kim"], cell_timeout=CELL_TIMEOUT)  # kim's kernel dies while it defines double
     return course, {o.student: o for o in Ledger(course.course_dir).load().values()}
 
 
@@ -48,10 +47,10 @@ def test_every_student_has_a_score_and_a_status(graded):
     assert r["dee"].status == st.TIMED_OUT and f"{CELL_TIMEOUT} s" in r["dee"].reason
     assert (r["eve"].status, r["eve"].score) == (st.UNREADABLE, None) and "JSON" in r["eve"].reason
     assert (r["fay"].status, r["fay"].score) == (st.CELLS_RESTORED, 3.0) and "test_double" in r["fay"].reason
-    assert (r["kim"].status, r["kim"].score) == (st.KERNEL_DIED, None)
-    assert (r["gus"].status, r["gus"].score) == (st.TAMPER, None) and "np.allclose" in r["gus"].reason
-    # The mini lesson's tests use assert_close, so gus's trick fails: the score kept aside for review is 0.
-    assert r["gus"].withheld_score == 0.0 and r["gus"].cells == {}, "the score is kept aside, not counted"
+    assert (r["kim"].status, r["kim"].score) == (st.KERNEL_DIED, 0.0) and "double" in r["kim"].reason
+    # gus patched numpy and the displayhook in his kernel; the tests ran in the grader's: 0, counted, with a note.
+    assert (r["gus"].status, r["gus"].score, r["gus"].withheld_score) == (st.OK, 0.0, None)
+    assert any("displayhook" in n for n in r["gus"].notes)
     assert (r["max"].status, r["max"].score) == (st.OK, 3.0)
     assert r["lou"].status == st.OK and r["lou"].cells == {"test_double": [0.0, 2.0], "test_double__arrays": [1.0, 1.0]}
 
@@ -115,7 +114,7 @@ def test_reports(graded):
     table = format_exercise_table(exercise_rows(list(Ledger(course.course_dir).load().values())))
     assert table.splitlines()[0].split() == ["lesson", "exercise", "mean", "/", "max", "full", "marks"]
     assert f"{LESSON}  test_double " in table
-    assert "of 9" in table  # 12 students; eve's notebook was unreadable, kim's kernel died, gus's score is withheld
+    assert "of 11" in table  # 12 students; eve's notebook was unreadable
 
 
 def test_failed_regrade_leaves_no_stale_score(graded, tmp_path):

@@ -65,6 +65,7 @@ def test_solution_gets_full_marks_and_blank_gets_zero(lesson, tmp_path_factory):
         outcome = results[name]
         assert outcome.status == st.OK and outcome.max_score > 0, outcome.describe()
         assert outcome.score == outcome.max_score, f"{name} lost points: {_lost(outcome)}"
+        assert outcome.notes == [], "a test read something from the kernel that is not the student's answer"
     blank = results["blank"]
     assert blank.status == st.OK and blank.score == 0.0, _lost(blank)
 

@@ -77,3 +77,41 @@ def test_student_notebook_runs_up_to_its_first_exercise(lesson, tmp_path, monkey
     head = copy.deepcopy(nb)
     head.cells = nb.cells[:first]
     execute(head, tmp_path)
+
+
+def _global_reads(source: str) -> set[str]:
+    """Names a cell reads from the notebook's globals (its own module-level assignments excluded)."""
+    import symtable
+
+    from grader.cellcode import to_python
+
+    top = symtable.symtable(to_python(source), "cell", "exec")
+    reads = {s.get_name() for s in top.get_symbols() if s.is_referenced() and not s.is_assigned() and not s.is_imported()}
+    pending = list(top.get_children())
+    while pending:
+        table = pending.pop()
+        pending += table.get_children()
+        reads |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()
+                  and s.get_name() not in {t.get_name() for t in top.get_symbols() if t.is_assigned() or t.is_imported()}}
+    return reads
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_other_cell_reads_what_only_a_test_cell_defines(lesson):
+    """Test cells run in the grader's process at grading time (grader.boundary), so what they define is not
+    in the student's kernel then: a later cell that read it would work for the student and fail in grading."""
+    from grader.boundary.plan import bound_at_top
+    from grader.cellcode import parse_cell
+    from grader.notebooks import is_test_cell
+
+    nb = read_notebook(COURSE.solutions_dir / f"{lesson}.ipynb")
+    trees = [(cell, parse_cell(cell.source)) for cell in nb.cells if cell.cell_type == "code"]
+    from_tests = set().union(*(bound_at_top(t) for c, t in trees if t and is_test_cell(c)))
+    elsewhere = set().union(*(bound_at_top(t) for c, t in trees if t and not is_test_cell(c)))
+    only_tests = from_tests - elsewhere
+    assert only_tests, "no test cell defines anything: is the lesson marked up?"
+    for cell, tree in trees:
+        if tree is None or is_test_cell(cell):
+            continue
+        read = _global_reads(cell.source) & only_tests
+        assert not read, f"{nbgrader_meta(cell).get('grade_id')} reads {sorted(read)}, which only a test cell defines"

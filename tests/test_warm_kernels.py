@@ -24,7 +24,6 @@ from grader.sandbox import SandboxedKernelManager
 from minicourse import LESSON, make_repo
 
 pytestmark = pytest.mark.slow
-# The static check would flag open() and os; here only the sandbox and the kernels are under test.
 LIMITS = Limits(cell_timeout=5, notebook_timeout=60, static_check=False)
 
 # Full marks only if factor.txt, handed in beside the notebook, is in the kernel's folder when it runs.
@@ -39,6 +38,9 @@ FINDS_NO_TRACES = ("import builtins, os\ndef double(x):\n"
 
 def _class(root: Path) -> Course:
     course = Course.at(make_repo(root / "repo"), root / "course")
+    prepare_assignments(course, [LESSON])
+    # The lesson ships factor.txt (only files the release ships travel with a submission); bo's copy says 2.
+    (course.source_notebook(LESSON).parent / "factor.txt").write_text("1")
     prepare_assignments(course, [LESSON])
     right = samples.filled_in(course, LESSON)
     class_ = {

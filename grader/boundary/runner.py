@@ -175,7 +175,7 @@ def run_test_cell(boundary, namespace: TestNamespace, source: str, label: str, d
         error = _error(TIMEOUT_NAME, str(exc), _traceback_lines(exc))
     except PeerGone as exc:
         broken = True
-        record.kernel_gone = not boundary.kernel_alive()
+        record.kernel_gone = boundary.kernel_gone()
         name = KERNEL_GONE_NAME if record.kernel_gone else "BoundaryError"
         error = _error(name, "the kernel stopped during the test" if record.kernel_gone else str(exc),
                        _traceback_lines(exc))

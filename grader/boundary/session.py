@@ -151,6 +151,8 @@ class KernelBoundary:
                 conn, _ = self._listener.accept()
                 break
             except socket.timeout:
+                if not self.kernel_alive():
+                    raise PeerGone("the kernel stopped before the test could use it") from None
                 reply = self._reply(timeout=0)
                 if reply is not None:
                     content = reply.get("content", {})
@@ -195,6 +197,16 @@ class KernelBoundary:
                 return msg
             if time.monotonic() >= end:
                 return None
+
+    def kernel_gone(self, wait: float = 3.0) -> bool:
+        """Whether the kernel stopped: a connection that broke because the kernel exited is followed by its
+        process ending, which can take a moment to be seen."""
+        end = time.monotonic() + wait
+        while self.kernel_alive():
+            if time.monotonic() >= end:
+                return False
+            time.sleep(0.05)
+        return True
 
     def lookup(self, name: str):
         """What the kernel has under a name: (value, module name or None, (module, qualname) or None)."""
