@@ -22,14 +22,14 @@ def _median_ms(fn, repeats: int = 21) -> float:
 
 
 def _cases():
-    from course_lib import layers, optim
+    from course_lib.reference import lesson02, lesson03 as layers, lesson04 as optim, lesson06
     from course_lib.activation_stats import activation_statistics
     from course_lib.bn_explorer import track_running_stats
     from course_lib.data import load_digits_split
     from course_lib.gate_explorer import gate_explorer
     from course_lib.loss_landscape import descent_path
     from course_lib.net_explorer import train_curves
-    from course_lib.nets import MLP
+    from course_lib.reference.lesson03 import MLP
     from course_lib.surfaces import SURFACES
     from course_lib.trajectories import run_trajectories
 
@@ -46,8 +46,9 @@ def _cases():
         return rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
 
     X_bn = np.random.default_rng(1).standard_normal((512, 16)) * 3 + 1
+    gates = {f"{g}_gate_backward": getattr(lesson02, f"{g}_gate_backward") for g in ("add", "mul", "max")}
     return {
-        "02 gate explorer (forward + backward of the gate graph)": lambda: gate_explorer(1.0, 2.0, -1.0, 1.0),
+        "02 gate explorer (forward + backward of the gate graph)": lambda: gate_explorer(1.0, 2.0, -1.0, 1.0, **gates),
         "03 two-layer net, 5 epochs of training curves": lambda: train_curves(
             two_layer, digits.X_train, digits.y_train, digits.X_val, digits.y_val, hidden_dim=64,
             learning_rate=0.5, reg=1e-3, epochs=5, batch_size=100),
@@ -56,7 +57,7 @@ def _cases():
         "05 descent paths, cross-entropy and MSE, 100 steps": lambda: [descent_path(
             layers.softmax_loss, 0, (-4.0, 4.0), 1.0, 100) for _ in range(2)],
         "06 running statistics, 50 batchnorm calls": lambda: track_running_stats(
-            layers.batchnorm_forward, X_bn, mode="train", batch_size=32, num_calls=50,
+            lesson06.batchnorm_forward, X_bn, mode="train", batch_size=32, num_calls=50,
             rng=np.random.default_rng(2)),
         "07 activation statistics, 10 layers": lambda: activation_statistics(
             digits.X_train[:500], 10, "tanh", he, rng=np.random.default_rng(3), width=100),

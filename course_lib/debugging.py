@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from course_lib.nets import MLP
+from course_lib.reference.lesson03 import MLP
 
 
 def overflow_expected():

@@ -5,7 +5,7 @@
     f = q * m        (multiply gate)
 
 `gate_explorer(x, y, z, dout)` runs the circuit forward, then backward from the upstream gradient dout
-through the three gate backward functions (the reference ones below by default, or a student's), and
+through the three gate backward functions it is given (the student's), and
 returns a course_lib.graph_draw.Graph carrying every value, every node's gradient and the gradient on every
 wire. At the fork the two wire gradients reaching y are added.
 """
@@ -15,33 +15,14 @@ from __future__ import annotations
 from course_lib.graph_draw import Graph, graph_from_rows
 
 
-def add_backward(dout):
-    """Add gate: d(x + y)/dx = d(x + y)/dy = 1, so both inputs receive dout unchanged."""
-    return dout, dout
-
-
-def mul_backward(dout, x, y):
-    """Multiply gate: d(xy)/dx = y and d(xy)/dy = x: each input receives dout times the *other* input."""
-    return dout * y, dout * x
-
-
-def max_backward(dout, x, y):
-    """Max gate: the larger input receives dout, the other 0 (a tie goes to x)."""
-    return (dout, 0.0) if x >= y else (0.0, dout)
-
-
-def gate_explorer(x: float, y: float, z: float, dout: float = 1.0, *, add_gate_backward=None,
-                  mul_gate_backward=None, max_gate_backward=None) -> Graph:
-    """Forward and backward pass of f = (x + y) * max(y, z) with upstream gradient dout.
-
-    The *_gate_backward arguments replace the reference gates (signatures as in lesson 02:
-    add(dout) -> (dx, dy), mul(dout, x, y) -> (dx, dy), max(dout, x, y) -> (dx, dy)), so the graph shows
-    what those functions compute. Returns a Graph: nodes x, y, z, q, m, f with values and gradients,
-    wire_grads for all six wires.
+def gate_explorer(x: float, y: float, z: float, dout: float = 1.0, *, add_gate_backward,
+                  mul_gate_backward, max_gate_backward) -> Graph:
+    """Forward and backward pass of f = (x + y) * max(y, z) with upstream gradient dout, through the given
+    gate backward functions (the student's, with lesson 02's signatures: add(dout) -> (dx, dy),
+    mul(dout, x, y) -> (dx, dy), max(dout, x, y) -> (dx, dy)), so the graph shows what they compute.
+    Returns a Graph: nodes x, y, z, q, m, f with values and gradients, wire_grads for all six wires.
     """
-    add = add_gate_backward or add_backward
-    mul = mul_gate_backward or mul_backward
-    gate_max = max_gate_backward or max_backward
+    add, mul, gate_max = add_gate_backward, mul_gate_backward, max_gate_backward
     x, y, z, dout = float(x), float(y), float(z), float(dout)
     q = x + y
     m = max(y, z)

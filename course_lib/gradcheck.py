@@ -65,17 +65,13 @@ def _centred_difference(f: Callable, x: np.ndarray, idx: tuple, h: float) -> flo
     return (f_plus - f_minus) / (2.0 * h)
 
 
-def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = DEFAULT_H,
-                     indices=None) -> np.ndarray:
-    """Centred-difference gradient of scalar f at x (perturbed in place, always restored).
-
-    With `indices` (a list of index tuples) only those entries are computed; the rest stay NaN.
-    """
+def _numeric(f: Callable[[np.ndarray], float], x: np.ndarray, h: float, indices) -> np.ndarray:
+    """Centred differences of f at the chosen entries of x (all when indices is None); the rest stay NaN."""
     _require_float64("x", x)
-    grad = np.full(x.shape, np.nan) if indices is not None else np.zeros_like(x)
-    for idx in (indices if indices is not None else np.ndindex(x.shape)):
-        grad[idx] = _centred_difference(f, x, idx, h)
-    return grad
+    out = np.full(x.shape, np.nan)
+    for idx in indices if indices is not None else np.ndindex(x.shape):
+        out[idx] = _centred_difference(f, x, idx, h)
+    return out
 
 
 def _pick_indices(shape: tuple, num_checks: int | None, rng: np.random.Generator | None) -> list | None:
@@ -135,7 +131,7 @@ def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic, na
     analytic = np.asarray(analytic, dtype=np.float64)
     _check_shape(name, analytic, x)
     indices = _pick_indices(x.shape, num_checks, rng)
-    numeric = numeric_gradient(f, x, h, indices)
+    numeric = _numeric(f, x, h, indices)
     if indices is None:
         return _compare(name, analytic, numeric, tol, batch_size)
     rows = tuple(np.array(i) for i in zip(*indices))

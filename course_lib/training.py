@@ -1,7 +1,7 @@
 """A small mini-batch training loop for any model with `.params` (dict of arrays) and `.loss(X, y=None)`.
 
-The loop only orchestrates: the update rule (course_lib.optim or a student's) does the arithmetic, one
-config dict per parameter holds its state. It stops at the first non-finite loss instead of grinding on
+The loop only orchestrates: the update rule (a student's, or a published reference) does the arithmetic,
+one config dict per parameter holds its state; without one it takes plain gradient steps. It stops at the first non-finite loss instead of grinding on
 with NaNs, and it prints nothing: a progress bar appears only where somebody is watching.
 """
 
@@ -13,18 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib import optim
 from course_lib.progress import progress
 
 
-def iterate_minibatches(n, batch_size, rng):
-    """Index arrays (int64) of one epoch over n samples: a fresh shuffle from rng, every index exactly
-    once, batches of batch_size (the last one may be shorter)."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+def _epoch(n, batch_size, rng):
+    """Index arrays of one epoch over n samples: a fresh shuffle, every index once, the last batch may be short."""
     order = rng.permutation(n)
-    for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
+    return [order[start:start + batch_size] for start in range(0, n, batch_size)]
+
+
+def _gradient_step(w, dw, config):
+    """The update when no rule is given: a plain step of learning_rate (1e-2 unless the config says)."""
+    return w - config.setdefault("learning_rate", 1e-2) * dw, config
 
 
 @dataclass
@@ -63,14 +63,16 @@ def train(model, X_train, y_train, X_val, y_val, *, update=None, optim_config=No
     """Mini-batch training of `model` in place; returns a History.
 
     X_train (N, ...), y_train (N,), X_val (M, ...), y_val (M,). update: rule(w, dw, config) ->
-    (next_w, config), default course_lib.optim.sgd. optim_config is copied once per parameter and never
+    (next_w, config); None: plain gradient steps of config["learning_rate"] (default 1e-2). optim_config is copied once per parameter and never
     modified. After each epoch learning_rate is multiplied by lr_decay and accuracies are measured
     (training accuracy on a random subset of acc_sample rows, None = all). The model keeps its last params;
     History.best_params has the best-validation ones. Stops with diverged=True at a non-finite loss, or
     at a loss above max_loss_ratio * max(1, first loss) (the stable softmax keeps an exploding loss finite
     for a long time: 1e64 is diverged too); max_loss_ratio=None checks finiteness only.
     """
-    update = optim.sgd if update is None else update
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    update = _gradient_step if update is None else update
     configs = {name: copy.deepcopy(optim_config or {}) for name in model.params}
     n = len(y_train)
     per_epoch = -(-n // batch_size)
@@ -80,7 +82,7 @@ def train(model, X_train, y_train, X_val, y_val, *, update=None, optim_config=No
     bar = progress(total=epochs * per_epoch, desc=desc, leave=False)
     try:
         for _ in range(epochs):
-            for idx in iterate_minibatches(n, batch_size, rng):
+            for idx in _epoch(n, batch_size, rng):
                 with np.errstate(all="ignore"):  # divergence is reported in History, not as warnings
                     loss, grads = model.loss(X_train[idx], y_train[idx])
                     losses.append(float(loss))

@@ -26,7 +26,8 @@ from grader.release import prepare_assignments
 from grader.sandbox import matplotlib_cache, require_bwrap
 from grader.boundary.calibrate import cells_for_the_kernel
 from grader.boundary.plan import TestPlan, plan_from_source
-from grader.integrity.notes import notes_for
+from grader.integrity.notes import notes_for, student_cells
+from grader.integrity.references import refusals
 from grader.submission_files import files_beside
 from grader.structure import rebuild
 
@@ -207,9 +208,13 @@ def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limit
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+        findings = []
         if limits.static_check:
             outcome.notes = [n.describe() for n in
                              notes_for(submitted, facts.source, facts.release, limits.allowed_imports)]
+            if not course.is_folder_course:
+                cells = student_cells(submitted, facts.source, facts.release)
+                findings = [Finding(r.cell, r.line, r.what) for r in refusals(cells, lesson, facts.plan.setup_imports)]
         if facts.in_kernel:
             outcome.notes.append("graded in the student's kernel, since they cannot run across the boundary: "
                                  + ", ".join(sorted(facts.in_kernel)))
@@ -222,7 +227,7 @@ def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limit
     except Exception as exc:  # noqa: BLE001 - whatever one notebook does, the others are graded
         outcome.status, outcome.reason = st.GRADING_ERROR, f"could not be prepared: {type(exc).__name__}: {exc}"[:200]
         return Prepared(outcome)
-    return Prepared(outcome, notebook, restored, [], facts.plan)
+    return Prepared(outcome, notebook, restored, findings, facts.plan)
 
 
 def _job_files(course: Course, student: str, lesson: str) -> dict[str, bytes]:
@@ -260,6 +265,10 @@ def run_job(job: Job) -> JobResult:
     config = nbgrader_config(Course(Path(job.repo) if job.repo else None, Path(job.course_dir), job.db_url),
                              limits=job.limits)
     config.SandboxedExecute.warm_next = job.warm_next
+    if job.repo and job.limits.sandbox:  # this course's lessons: the kernel gets no answer of this lesson
+        from grader.reference_view import for_grading
+
+        config.SandboxedKernelManager.course_lib_dir = str(for_grading(job.lesson))
     nb = copy.deepcopy(job.notebook)
     staged = Path(tempfile.mkdtemp(prefix="grader-stage-"))
     try:

@@ -25,6 +25,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("lessons", nargs="*", help="lesson names (default: all)")
     r.add_argument("--check", action="store_true", help="only report lessons whose lessons/ copy is stale (exit 1)")
 
+    b = sub.add_parser("bundle", help="the copy a graded class gets: lessons, course_lib without unpublished "
+                       "answers, its own install")
+    b.add_argument("out", type=Path, help="a new folder to write it to")
+    b.add_argument("--lesson", action="append", help="only this lesson (repeatable; default: every lesson whose "
+                   "prerequisites are published)")
+    b.add_argument("--published", action="append", help="treat this lesson as published (repeatable; default: "
+                   "what `grader publish` recorded)")
+
+    pub = sub.add_parser("publish", help="record that lessons' answers are published (the bundle then carries "
+                         "their references)")
+    pub.add_argument("lessons", nargs="+", help="lesson names")
+
     c = sub.add_parser("collect", help="put a folder of notebooks or an LMS zip into submitted/")
     c.add_argument("source", type=Path, help="a folder (<student>/<lesson>.ipynb or LMS file names) or a .zip")
     c.add_argument("--regex", help="named regex with (?P<student_id>...) and (?P<file_id>...) for file names")
@@ -88,6 +100,20 @@ def _run(args) -> int:
             return 1 if stale else 0
         for path in release(course, args.lessons):
             print(f"wrote {path}")
+    elif args.command == "publish":
+        from grader.bundle import publish
+
+        print("published: " + ", ".join(publish(course, args.lessons)))
+    elif args.command == "bundle":
+        from grader.bundle import build
+
+        made = build(course, args.out, args.lesson, args.published)
+        print(f"wrote {args.out}: {len(made['lessons'])} lesson(s), references of "
+              f"{', '.join(made['published']) or 'no lesson'}")
+        for lesson, why in made["left_out"].items():
+            print(f"left out {lesson}: {why}", file=sys.stderr)
+        for note in made["notes"]:
+            print(f"note: {note}", file=sys.stderr)
     elif args.command == "collect":
         from grader.collect import DEFAULT_FILENAME_REGEX, collect
 

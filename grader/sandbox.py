@@ -86,8 +86,10 @@ def hidden_paths(extra: list[str]) -> list[Path]:
 
 
 def bwrap_command(bwrap: str, workdir: Path, inner: list[str], *, hide: list[Path], expose: list[Path],
-                  memory_mb: int, max_processes: int, max_file_mb: int, uid: int, network: bool = False) -> list[str]:
-    """The full command line: bwrap (mounts, namespaces) -> prlimit (limits) -> setpriv (drop root) -> inner."""
+                  memory_mb: int, max_processes: int, max_file_mb: int, uid: int, network: bool = False,
+                  replace: dict[Path, Path] | None = None) -> list[str]:
+    """The full command line: bwrap (mounts, namespaces) -> prlimit (limits) -> setpriv (drop root) -> inner.
+    `replace` maps an exposed path to the folder mounted there instead (a course_lib without some answers)."""
     cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm"]
     for path in hide:
         cmd += ["--tmpfs", str(path)]
@@ -98,7 +100,7 @@ def bwrap_command(bwrap: str, workdir: Path, inner: list[str], *, hide: list[Pat
             if parent not in made and any(parent.is_relative_to(h) and parent != h for h in hide):
                 cmd += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
-        cmd += ["--ro-bind", str(path), str(path)]
+        cmd += ["--ro-bind", str((replace or {}).get(path, path)), str(path)]
     cmd += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir),
             "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent"]
     if not network:
@@ -207,6 +209,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                              "period before killing the sandbox").tag(config=True)
     watchdog_grace = Float(20.0, help="seconds past notebook_timeout before the sandbox is killed").tag(config=True)
     hide = List(Unicode(), help="more folders to hide from the kernel (the course folder and repo)").tag(config=True)
+    course_lib_dir = Unicode("", help="a course_lib folder mounted in place of the real one (without the "
+                             "answers of the lesson being graded: grader.reference_view)").tag(config=True)
     network = Bool(False, help="allow network access (never for grading)").tag(config=True)
 
     # A spare is started before its submission is known (grader.warm_kernels): its watchdog waits for adopt().
@@ -235,7 +239,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         kernel_cmd = bwrap_command(bwrap, self._workdir, kernel_cmd, hide=hidden_paths(list(self.hide)),
                                    expose=exposed_paths(), memory_mb=self.memory_mb,
                                    max_processes=self.max_processes, max_file_mb=self.max_file_mb,
-                                   uid=uid, network=self.network)
+                                   uid=uid, network=self.network,
+                                   replace={_course_lib_dir(): Path(self.course_lib_dir)} if self.course_lib_dir else None)
         self._args_file = self._workdir.with_name(self._workdir.name + ".bwrap-args")  # outside the sandbox
         return through_args_file(kernel_cmd, self._args_file, self._workdir / ".k" / "start"), kw
 

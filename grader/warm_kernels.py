@@ -42,7 +42,7 @@ def counts() -> dict[str, int]:
 def settings_key(km, extra_arguments) -> tuple:
     """What must match for a spare to stand in for a kernel started now: kernel, arguments, limits."""
     names = ("kernel_name", "memory_mb", "max_processes", "max_file_mb", "notebook_timeout", "watchdog_grace",
-             "hide", "network")
+             "hide", "network", "course_lib_dir")
     return tuple(repr(getattr(km, n)) for n in names) + (tuple(extra_arguments),)
 
 

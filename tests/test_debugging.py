@@ -7,7 +7,7 @@ import pytest
 
 from course_lib.debugging import (Anomaly, NonFiniteError, detect_anomaly, final_losses, format_layer_table,
                                   lr_sweep, model_from_config, overflow_expected)
-from course_lib.nets import MLP
+from course_lib.reference.lesson03 import MLP
 
 EXPLODING = {"hidden_dims": [100] * 10, "activation": "relu", "init": 1.0, "batchnorm": False}
 

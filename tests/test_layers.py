@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib import layers
+from references import layers
 from course_lib.gradcheck import check_gradient, check_layer
 
 

@@ -20,10 +20,20 @@ MARKERS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDE
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_solution_notebook_runs_top_to_bottom(lesson, tmp_path, monkeypatch):
+    """With the references of the lessons it declares (metadata course.uses_published) and no others, as in
+    a student bundle where those are published: the declaration is what `grader bundle` relies on."""
+    from grader.bundle import needed_references
+    from grader.reference_view import for_students
+
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     monkeypatch.delenv("COURSE_QUIET", raising=False)  # the live widgets are built, as for a student
-    nb = execute(read_notebook(COURSE.solutions_dir / f"{lesson}.ipynb"), tmp_path)
+    nb = read_notebook(COURSE.solutions_dir / f"{lesson}.ipynb")
+    view = for_students(tmp_path / "view", sorted(needed_references(nb)))
+    monkeypatch.setenv("PYTHONPATH", str(view.parent))
+    nb.cells.append(nbformat.v4.new_code_cell("import course_lib\nprint(course_lib.__file__)"))
+    execute(nb, tmp_path)
     assert not stderr_of(nb), "solution notebook wrote to stderr (a warning?)"
+    assert nb.cells[-1].outputs[0]["text"].startswith(str(view)), "the notebook did not run with the restricted course_lib"
 
 
 def test_lessons_folder_is_a_fresh_release():

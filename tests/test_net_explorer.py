@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from course_lib.data import make_blobs
-from course_lib.nets import MLP
+from course_lib.reference.lesson03 import MLP
 from course_lib.net_explorer import Curves, draw_curves, smooth, train_curves
 
 

@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
-from course_lib import layers
-from course_lib.gradcheck import check_gradient, numeric_gradient
-from course_lib.nets import MLP, init_std
+from references import layers
+from course_lib.gradcheck import check_gradient
+from course_lib.reference.lesson01 import numerical_gradient as numeric_gradient
+from course_lib.reference.lesson03 import MLP
+from course_lib.reference.lesson07 import init_std
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"]
 

@@ -108,3 +108,17 @@ def test_no_solution_and_no_known_bug_gets_a_note(lesson):
     for bug in bugs_for(lesson):
         found = notes_for(plant(filled, bug.function, bug.source), source, release)
         assert not found, f"{bug.function}/{bug.name}: {[n.describe() for n in found]}"
+
+
+@pytest.mark.parametrize("lesson", Course.at().lesson_names())
+def test_no_solution_and_no_known_bug_is_refused_as_taken_from_the_course(lesson):
+    from grader.boundary.plan import plan_from_source
+    from grader.integrity.notes import student_cells
+    from grader.integrity.references import refusals
+
+    source, release, filled = lesson_notebooks(lesson)
+    imports = plan_from_source(source).setup_imports
+    assert refusals(student_cells(filled, source, release), lesson, imports) == []
+    for bug in bugs_for(lesson):
+        nb = plant(filled, bug.function, bug.source)
+        assert refusals(student_cells(nb, source, release), lesson, imports) == [], f"{bug.function}/{bug.name}"

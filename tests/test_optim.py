@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_lib import optim
+from references import optim
 
 RULES = [optim.sgd, optim.sgd_momentum, optim.adagrad, optim.rmsprop, optim.adam]
 

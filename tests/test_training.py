@@ -5,10 +5,11 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib import layers, optim
+from references import layers, optim
 from course_lib.data import load_digits_split
-from course_lib.nets import MLP
-from course_lib.training import History, accuracy, iterate_minibatches, train
+from course_lib.reference.lesson03 import MLP
+from course_lib.reference.lesson04 import minibatches
+from course_lib.training import History, accuracy, train
 
 
 @pytest.fixture(scope="module")
@@ -35,17 +36,20 @@ class SoftmaxRegression:
         return loss, {"W": X.T @ dscores}
 
 
-def test_minibatches_cover_every_index_once(rng):
-    batches = list(iterate_minibatches(23, 5, rng))
-    assert [len(b) for b in batches] == [5, 5, 5, 5, 3]
-    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(23))
-    again = np.concatenate(list(iterate_minibatches(23, 5, rng)))
-    assert not np.array_equal(np.concatenate(batches), again)  # reshuffled each epoch
+def test_reference_minibatches_cover_every_sample_once(rng):
+    X, y = np.arange(23.0)[:, None], np.arange(23)
+    batches = list(minibatches(X, y, 5, rng))
+    assert [len(yb) for _, yb in batches] == [5, 5, 5, 5, 3]
+    np.testing.assert_array_equal(np.sort(np.concatenate([yb for _, yb in batches])), y)
+    assert all(np.array_equal(Xb[:, 0], yb) for Xb, yb in batches)
+    again = np.concatenate([yb for _, yb in minibatches(X, y, 5, rng)])
+    assert not np.array_equal(np.concatenate([yb for _, yb in batches]), again)  # reshuffled each epoch
 
 
-def test_minibatches_reject_empty_batches(rng):
+def test_training_rejects_empty_batches(rng):
+    model = SoftmaxRegression(2, 2)
     with pytest.raises(ValueError, match="batch_size"):
-        list(iterate_minibatches(10, 0, rng))
+        train(model, np.zeros((4, 2)), np.zeros(4, int), np.zeros((1, 2)), np.zeros(1, int), batch_size=0, rng=rng)
 
 
 def test_accuracy_hand_case():

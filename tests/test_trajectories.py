@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_lib import optim
+from references import optim
 from course_lib.surfaces import QUADRATIC, ROSENBROCK, SADDLE
 from course_lib.trajectories import run_trajectories, run_trajectory
 

@@ -1,4 +1,4 @@
-"""Reference update rules: `rule(w, dw, config=None) -> (next_w, config)`.
+"""Lesson 04's reference update rules: `rule(w, dw, config=None) -> (next_w, config)`.
 
 w and dw have the same (any) shape. Hyperparameters get their defaults with `config.setdefault`, and the
 rule's state (velocity, cache, m, v, t) lives in `config`, starting at zeros when absent. The config dict
@@ -80,3 +80,11 @@ def adam(w, dw, config=None):
     m_hat = m / (1.0 - beta1**t)
     v_hat = v / (1.0 - beta2**t)
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+def minibatches(X, y, batch_size, rng):
+    """One epoch of (Xb, yb): a fresh shuffle from rng, every sample once, the last batch may be short."""
+    order = rng.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]
