@@ -10,22 +10,29 @@ from __future__ import annotations
 import numpy as np
 
 _FACTOR_NAMES = {
-    2.0: "about 2x too large: a term counted twice, or a missing 1/2 (e.g. in 0.5 * reg * W**2)",
-    0.5: "about half the expected size: a stray 1/2, or a term counted once where it should be twice",
+    2.0: "2x too large: a term counted twice, or a factor 1/2 left out",
+    0.5: "half the expected size: a stray factor 1/2, or a term counted once that belongs twice",
     -1.0: "the sign is flipped: check a subtraction or the direction of a step",
 }
+EXACT = 1e-6  # a factor is named only when it holds to this relative precision: strong evidence, not chance
 
 
 def _constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
-    """Return k when got ~= k * expected for one scalar k (least squares fit), else None."""
+    """k when got = k * expected for one scalar k, exactly (to EXACT) and over enough varied entries that
+    it cannot be a coincidence: at least three non-zero entries of at least two different sizes (a single
+    number qualifies only on its own, see likely_cause). None otherwise."""
     e = expected.ravel()
     g = got.ravel()
+    if not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+        return None
+    nonzero = np.abs(e[e != 0])
+    if e.size > 1 and (nonzero.size < 3 or np.ptp(nonzero) <= EXACT * nonzero.max()):
+        return None
     denom = float(e @ e)
-    if denom == 0.0 or not np.all(np.isfinite(g)):
+    if denom == 0.0:
         return None
     k = float(g @ e) / denom
-    residual = np.linalg.norm(g - k * e)
-    if residual > 1e-3 * max(np.linalg.norm(g), np.linalg.norm(k * e)):
+    if np.linalg.norm(g - k * e) > EXACT * max(np.linalg.norm(g), np.linalg.norm(k * e)):
         return None
     return k
 
@@ -48,8 +55,11 @@ def shape_cause(got_shape, expected_shape) -> str | None:
             return f"summed or averaged over axis {lost[0]}, which must stay: one axis too few (or a missing keepdims)"
     if np.prod(got_shape, dtype=np.int64) == np.prod(expected_shape, dtype=np.int64):
         return "the right number of values in the wrong layout: a reshape or flatten in the wrong order"
-    if len(got_shape) <= len(expected_shape):
-        return "a sum or mean over the wrong axis, or a missing keepdims"
+    if len(got_shape) == len(expected_shape):
+        off = [(g, e) for g, e in zip(got_shape, expected_shape) if g != e]
+        if len(off) == 1 and abs(off[0][0] - off[0][1]) == 1:
+            return ("one entry short: a loop or range that stops one step early (an off-by-one)" if off[0][0] < off[0][1]
+                    else "one entry too many: a loop or range that runs one step too far (an off-by-one)")
     return None
 
 
@@ -73,18 +83,18 @@ def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
     k = _constant_factor(got, expected)
     if k is None:
         return None
-    for factor, text in _FACTOR_NAMES.items():
-        if abs(k - factor) <= 1e-3 * abs(factor):
-            return text
-    if batch_size and batch_size > 1:
-        if abs(k - batch_size) <= 1e-3 * batch_size:
+    if batch_size and batch_size > 2:  # before the named factors: with N = 2 a missing 1/N is a factor 2
+        if abs(k - batch_size) <= EXACT * batch_size:
             return f"{batch_size}x too large, the batch size: a missing division by N (average over the batch)"
-        if abs(k * batch_size - 1) <= 1e-3:
+        if abs(k * batch_size - 1) <= EXACT:
             return f"{batch_size}x too small, the batch size: divided by N twice"
+    for factor, text in _FACTOR_NAMES.items():
+        if abs(k - factor) <= EXACT * abs(factor):
+            return text
     # A scalar off by a whole factor is usually a sum where a mean was meant; in an array it may be chance.
-    if got.size == 1 and abs(k - round(k)) <= 1e-3 * abs(k) and round(k) > 2:
+    if got.size == 1 and abs(k - round(k)) <= EXACT * abs(k) and round(k) > 2:
         return f"{round(k)}x too large: a sum where a mean was meant (a missing division by a count?)"
-    if got.size == 1 and abs(k) > 1e-12 and abs(1 / k - round(1 / k)) <= 1e-3 / abs(k) and round(1 / k) > 2:
+    if got.size == 1 and abs(k) > 1e-12 and abs(1 / k - round(1 / k)) <= EXACT / abs(k) and round(1 / k) > 2:
         return f"{round(1 / k)}x too small: a mean where a sum was meant, or an extra division by a count"
     # Any two constant arrays (or scalars) are "proportional": only name a factor that means something.
     if abs(k - 1.0) > 1e-6 and np.unique(expected).size > 1:

@@ -74,8 +74,13 @@ def test_sum_instead_of_mean_in_a_scalar():
     assert "mean where a sum was meant" in likely_cause(np.log(3.0) / 5, np.log(3.0))
 
 
-def test_no_count_story_for_a_coincidental_factor_in_an_array():
-    assert "count" not in likely_cause(np.array([4.5, -9.0]), np.array([0.5, -1.0]))
+def test_no_factor_story_without_enough_evidence():
+    # Two entries, or entries of one size, can be proportional by chance: no factor is named.
+    assert likely_cause(np.array([4.5, -9.0]), np.array([0.5, -1.0])) is None
+    assert likely_cause(np.array([1.0, 1.0, -1.0, 1.0]), np.array([0.5, 0.5, -0.5, 0.5])) is None
+    assert "2x too large" in likely_cause(np.array([1.0, 3.0, -1.0, 5.0]), np.array([0.5, 1.5, -0.5, 2.5]))
+    # Off by a factor to 1e-4 only: not exact, so not named.
+    assert likely_cause(np.array([1.0002, 3.0, -1.0, 5.0]), np.array([0.5, 1.5, -0.5, 2.5])) is None
 
 
 def test_all_zeros_is_named():
@@ -84,7 +89,7 @@ def test_all_zeros_is_named():
 
 def test_no_arbitrary_factor_for_constant_arrays():
     assert likely_cause(np.full(4, 0.5), np.full(4, 0.2)) is None
-    assert "proportional" in likely_cause(np.array([1.25, 2.5]), np.array([0.5, 1.0]))
+    assert "proportional" in likely_cause(np.array([1.25, 2.5, -5.0]), np.array([0.5, 1.0, -2.0]))
 
 
 def test_no_cause_for_unrelated_values():
@@ -96,7 +101,8 @@ def test_no_cause_for_unrelated_values():
     ((3, 2), (2, 3), "transposed"),                                # dW = dout.T @ x instead of x.T @ dout
     ((4,), (4, 1), "axis 1, which must stay"),                     # a sum without keepdims
     ((6,), (2, 3), "reshape or flatten in the wrong order"),
-    ((5,), (3,), "a sum or mean over the wrong axis"),
+    ((2,), (3,), "one entry short"),                               # a history without its last entry
+    ((4, 4), (4, 3), "one entry too many"),
 ])
 def test_a_wrong_shape_is_named(got, expected, fragment):
     from course_lib.diagnose import shape_cause

@@ -34,6 +34,7 @@ def bug_student(bug: Bug) -> str:
 
 
 _graded: dict[str, dict] = {}
+_courses: dict[str, Course] = {}
 
 
 def graded(lesson: str, tmp_path_factory) -> dict:
@@ -51,6 +52,7 @@ def graded(lesson: str, tmp_path_factory) -> dict:
                           course.submitted_notebook(bug_student(bug), lesson))
         limits = Limits(cell_timeout=CELL_TIMEOUT, skip_ungraded=True)
         _graded[lesson] = {o.student: o for o in autograde(course, [lesson], limits=limits, workers=2)}
+        _courses[lesson] = course
     return _graded[lesson]
 
 
@@ -87,3 +89,20 @@ def test_each_known_bug_loses_its_functions_points(lesson, bug, tmp_path_factory
     cells = grading_cells(bug.function, outcome.cells)
     lost = sum(outcome.cells[c][1] - outcome.cells[c][0] for c in cells)
     assert cells and lost > 0, f"{bug.function}/{bug.name} kept all its points: {[outcome.cells[c] for c in cells]}"
+
+
+@pytest.mark.parametrize("lesson, bug", [(lesson, bug) for lesson in LESSONS for bug in bugs_for(lesson)],
+                         ids=lambda v: v.name if isinstance(v, Bug) else v)
+def test_each_known_bug_gets_its_recorded_hint_or_none_from_the_hidden_tests(lesson, bug, tmp_path_factory):
+    """What the graded run tells the student (it is what the feedback shows): the cause the bank records
+    for this bug, or no guess at all."""
+    from test_visible_catch import messages_match_hint
+
+    graded(lesson, tmp_path_factory)
+    nb = read_notebook(_courses[lesson].autograded_notebook(bug_student(bug), lesson))
+    messages = [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells
+                if nbgrader_meta(c).get("grade_id") in grading_cells(bug.function, grade_ids(nb))
+                for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert messages, f"{bug.function}/{bug.name}: no failing test cell"
+    assert messages_match_hint(messages, bug.hint), (
+        f"{bug.function}/{bug.name}: recorded hint {bug.hint!r}, hidden messages: {messages}")

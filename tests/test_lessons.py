@@ -34,6 +34,10 @@ def test_solution_notebook_runs_top_to_bottom(lesson, tmp_path, monkeypatch):
     execute(nb, tmp_path)
     assert not stderr_of(nb), "solution notebook wrote to stderr (a warning?)"
     assert nb.cells[-1].outputs[0]["text"].startswith(str(view)), "the notebook did not run with the restricted course_lib"
+    from course_lib.claims import check_notebook
+
+    problems = check_notebook(nb)
+    assert not problems, f"{lesson}: the text and its outputs disagree: {problems}"
 
 
 def test_lessons_folder_is_a_fresh_release():

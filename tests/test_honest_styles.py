@@ -1,0 +1,1506 @@
+"""Honest work is never penalized: correct answers written in unusual but legitimate styles get full marks,
+status `ok` and no instructor note, graded by the real grader (test cells in the grader's process, the
+student's code in the sandboxed kernel, behind the boundary of grader.boundary).
+
+Each entry of HONEST is one student's submission: the lesson's solution with one function (or a few) written
+another way, and sometimes cells the student added. Every one honours its function's contract as the lesson
+states it (docstring, visible and hidden tests, ../shared/COURSE_SPEC.md): no prints and no mutation of inputs
+in graded functions, float64 where stated. All submissions of all lessons are graded in one run.
+
+A source is the code appended to the function's answer cell (shadowing the solution there, as a student's
+rewrite does). It may be cut into sections by marker lines:
+    #%% answer [function]        appended to that function's answer cell (the entry's function by default)
+    #%% replace [function]       the whole answer cell (for a `from __future__` import, which must come first)
+    #%% before [grade id]        a new cell the student added just before that cell (the entry's function's)
+    #%% after [grade id]         a new cell just after it
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from grader import outcomes as st
+from grader import samples
+from grader.autograde import autograde
+from grader.course import Course
+from grader.limits import Limits
+from grader.notebooks import nbgrader_meta
+from grader.release import prepare_assignments
+
+COURSE = Course.at()
+pytestmark = pytest.mark.slow
+
+L1, L2, L3, L4 = "01_search_strategies", "02_backprop_gates", "03_layers_and_networks", "04_optimizers"
+L5, L6, L7, L8 = "05_loss_choice", "06_batchnorm", "07_regularization_and_init", "08_debugging_training"
+
+HONEST: dict[str, tuple[str, str, str]] = {
+    # ---------------------------------------------------------------- 01 search strategies
+    # `from __future__ import annotations` heading the answer cell, type hints, a typing.NamedTuple result,
+    # np.take_along_axis / np.put_along_axis for the picked log-probabilities.
+    "future-annotations-namedtuple-loss": (L1, "softmax_loss_and_grad", '''
+#%% replace
+from __future__ import annotations
+
+import typing
+
+import numpy as np
+
+
+class LossAndGradient(typing.NamedTuple):
+    loss: float
+    dW: np.ndarray
+
+
+def softmax_loss_and_grad(W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: float) -> LossAndGradient:
+    """Mean softmax cross-entropy of X @ W plus 0.5 * reg * sum(W**2), and its gradient."""
+    N = X.shape[0]
+    scores = X @ W
+    scores = scores - scores.max(axis=1, keepdims=True)
+    log_p = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+    rows = y.reshape(-1, 1)
+    loss = -float(np.take_along_axis(log_p, rows, axis=1).mean()) + 0.5 * reg * float(np.sum(W ** 2))
+    P = np.exp(log_p)
+    np.put_along_axis(P, rows, np.take_along_axis(P, rows, axis=1) - 1.0, axis=1)
+    return LossAndGradient(loss, X.T @ P / N + reg * W)
+'''),
+    # itertools.repeat and a lazy pipeline, min() with operator.itemgetter as the key, callable() input check.
+    "itertools-operator-search": (L1, "random_search", '''
+import itertools
+import operator
+
+
+def random_search(loss_fn, sample_fn, num_tries):
+    if not (callable(loss_fn) and callable(sample_fn)):
+        raise TypeError("random_search: loss_fn and sample_fn must be functions")
+    samples = (sample_fn() for _ in itertools.repeat(None, num_tries))
+    scored = ((float(loss_fn(W)), k, W) for k, W in enumerate(samples))
+    best_loss, _, best_W = min(scored, key=operator.itemgetter(0, 1))  # ties: the earliest sample
+    return best_W, best_loss
+'''),
+    # A generator closing over the state with `nonlocal`, consumed by np.fromiter.
+    "generator-nonlocal-fromiter": (L1, "random_local_search", '''
+def random_local_search(loss_fn, W0, perturb_fn, num_steps):
+    W = np.array(W0, dtype=np.float64, copy=True)
+    loss = loss_fn(W)
+
+    def losses():
+        nonlocal W, loss
+        yield loss
+        for _ in range(num_steps):
+            candidate = W + perturb_fn(W)
+            candidate_loss = loss_fn(candidate)
+            if candidate_loss < loss:
+                W, loss = candidate, candidate_loss
+            yield loss
+
+    history = np.fromiter(losses(), dtype=np.float64, count=num_steps + 1)
+    return W, history
+'''),
+    # np.nditer with readwrite views (the entry is changed through the iterator), context-managed.
+    "nditer-readwrite": (L1, "numerical_gradient", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape, dtype=np.float64)
+    with np.nditer(x, flags=["multi_index"], op_flags=["readwrite"]) as entries:
+        for entry in entries:
+            saved = entry.copy()
+            entry[...] = saved + h
+            f_plus = f(x)
+            entry[...] = saved - h
+            f_minus = f(x)
+            entry[...] = saved  # the very same value back
+            grad[entries.multi_index] = (f_plus - f_minus) / (2.0 * h)
+    return grad
+'''),
+    # A DEBUG flag with locals() in a debugging print (off), a preallocated history, in-place steps on a copy.
+    "locals-debug-print": (L1, "gradient_descent", '''
+DEBUG = False  # True prints every step while I debug
+
+
+def gradient_descent(loss_and_grad, W0, lr, num_steps):
+    W = W0.astype(np.float64, copy=True)
+    history = np.empty(num_steps + 1)
+    for step in range(num_steps + 1):
+        loss, grad = loss_and_grad(W)
+        history[step] = loss
+        if DEBUG:
+            print(f"step {step}:", {k: v for k, v in locals().items() if k in ("loss", "lr", "step")})
+        if step < num_steps:
+            W -= lr * grad
+    return W, history
+'''),
+    # A cell the student added after the answer: a timed self-check with course_lib's relative_error, printed.
+    "self-check-cell-with-print": (L1, "numerical_gradient", '''
+#%% after
+# My own check before going on: the numerical gradient of sum(x**3) is 3 x**2.
+import time
+
+from course_lib.gradcheck import relative_error
+
+x_mine = np.array([0.5, -1.5, 2.0])
+start = time.perf_counter()
+g_mine = numerical_gradient(lambda v: float(np.sum(v ** 3)), x_mine)
+print(f"max relative error {relative_error(g_mine, 3 * x_mine ** 2).max():.1e} "
+      f"in {1e3 * (time.perf_counter() - start):.2f} ms")
+'''),
+
+    # ---------------------------------------------------------------- 02 backprop gates
+    # A list where the pair (dx, dy) is expected (the tests only unpack and count it).
+    "list-instead-of-tuple": (L2, "add_gate_backward", '''
+def add_gate_backward(dout):
+    return [dout] * 2  # the add gate passes dout on to both inputs
+'''),
+    # operator.mul and a typing.NamedTuple for (dx, dy).
+    "operator-namedtuple-gate": (L2, "mul_gate_backward", '''
+import operator
+import typing
+
+
+class GatePair(typing.NamedTuple):
+    dx: float
+    dy: float
+
+
+def mul_gate_backward(dout, x, y):
+    return GatePair(operator.mul(dout, y), operator.mul(dout, x))
+'''),
+    # NumPy scalars (np.float64, np.bool_ arithmetic) instead of Python floats.
+    "numpy-scalars-gate": (L2, "max_gate_backward", '''
+def max_gate_backward(dout, x, y):
+    x_won = np.greater_equal(x, y)  # a tie goes to x
+    return np.float64(dout) * x_won, np.float64(dout) * (~x_won)
+'''),
+    # The forward's cache as a dict of named gate outputs, read by key in the backward pass.
+    "dict-cache-gates": (L2, "sigmoid_circuit_forward", '''
+def sigmoid_circuit_forward(w, x):
+    gates = {}
+    gates["a"] = w[0] * x[0]
+    gates["b"] = w[1] * x[1]
+    gates["c"] = gates["a"] + gates["b"]
+    gates["s"] = gates["c"] + w[2]
+    gates["n"] = -gates["s"]
+    gates["e"] = math.exp(gates["n"])
+    gates["d"] = 1.0 + gates["e"]
+    out = 1.0 / gates["d"]
+    return out, {"w": w.copy(), "x": x.copy(), **gates}
+#%% answer sigmoid_circuit_backward
+def sigmoid_circuit_backward(dout, cache):
+    dd = -dout / cache["d"] ** 2
+    de = dd
+    dn = cache["e"] * de
+    ds = -dn
+    dc, dw2 = ds, ds
+    da, db = dc, dc
+    w, x = cache["w"], cache["x"]
+    return (np.array([x[0] * da, x[1] * db, dw2], dtype=np.float64),
+            np.array([w[0] * da, w[1] * db], dtype=np.float64))
+'''),
+    # Value as a dataclass (eq=False keeps identity hashing), local gradients as lambdas, post-order DFS
+    # with an explicit stack of child iterators.
+    "dataclass-value": (L2, "Value", '''
+import dataclasses
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class Value:
+    data: float
+    children: tuple = ()
+    op: str = ""
+    grad: float = dataclasses.field(default=0.0, init=False)
+    _backward: object = dataclasses.field(default=None, init=False)
+
+    def __post_init__(self):
+        self.data = float(self.data)
+        self.children = tuple(self.children)
+
+    def __repr__(self):
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+
+    @staticmethod
+    def _lift(other):
+        return other if isinstance(other, Value) else Value(other)
+
+    def _node(self, data, children, op, locals_):
+        # locals_: per child, a function of the output giving d(output)/d(child)
+        out = Value(data, children, op)
+
+        def backward():
+            for child, local in zip(children, locals_):
+                child.grad += local(out) * out.grad
+
+        out._backward = backward
+        return out
+
+    def __add__(self, other):
+        other = self._lift(other)
+        return self._node(self.data + other.data, (self, other), "+", (lambda o: 1.0, lambda o: 1.0))
+
+    def __mul__(self, other):
+        other = self._lift(other)
+        return self._node(self.data * other.data, (self, other), "*", (lambda o: other.data, lambda o: self.data))
+
+    def __pow__(self, exponent):
+        return self._node(self.data ** exponent, (self,), f"**{exponent:g}",
+                          (lambda o: exponent * self.data ** (exponent - 1),))
+
+    def exp(self):
+        return self._node(math.exp(self.data), (self,), "exp", (lambda o: o.data,))
+
+    def log(self):
+        return self._node(math.log(self.data), (self,), "log", (lambda o: 1.0 / self.data,))
+
+    def relu(self):
+        return self._node(self.data if self.data > 0 else 0.0, (self,), "relu",
+                          (lambda o: 1.0 if self.data > 0 else 0.0,))
+
+    def max(self, other):
+        other = self._lift(other)
+        mine = self.data >= other.data
+        return self._node(self.data if mine else other.data, (self, other), "max",
+                          (lambda o: 1.0 if mine else 0.0, lambda o: 0.0 if mine else 1.0))
+
+    def __radd__(self, other):
+        return self + other
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return self ** -1 * other
+
+    def backward(self):
+        order, seen, stack = [], {id(self)}, [(self, iter(self.children))]
+        while stack:
+            node, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                order.append(node)  # after all of its children
+            elif id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, iter(child.children)))
+        for node in order:
+            if node.children:
+                node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(order):
+            if node._backward is not None:
+                node._backward()
+'''),
+    # Value with __slots__, its own __eq__ (same data), __hash__ (by identity) and __repr__; backward by
+    # Kahn's algorithm (counting each node's users) instead of a depth-first order.
+    "slots-eq-hash-value": (L2, "Value", '''
+class Value:
+    __slots__ = ("data", "grad", "children", "op", "_backward")
+
+    def __init__(self, data, children=(), op=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self.children = tuple(children)
+        self.op = op
+        self._backward = None
+
+    def __repr__(self):
+        return f"Value({self.data!r}, grad={self.grad!r}, op={self.op!r})"
+
+    def __eq__(self, other):  # handy in my experiments: Value(2) == Value(2.0)
+        return self.data == other.data if isinstance(other, Value) else NotImplemented
+
+    def __hash__(self):  # graph nodes are distinct whatever their data
+        return id(self)
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, exponent):
+        out = Value(self.data ** exponent, (self,), "**")
+
+        def _backward():
+            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def _unary(self, value, local, op):
+        out = Value(value, (self,), op)
+
+        def _backward():
+            self.grad += local * out.grad
+
+        out._backward = _backward
+        return out
+
+    def exp(self):
+        e = math.exp(self.data)
+        return self._unary(e, e, "exp")
+
+    def log(self):
+        return self._unary(math.log(self.data), 1.0 / self.data, "log")
+
+    def relu(self):
+        positive = self.data > 0
+        return self._unary(self.data if positive else 0.0, 1.0 if positive else 0.0, "relu")
+
+    def max(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        winner = self if self.data >= other.data else other
+        out = Value(winner.data, (self, other), "max")
+
+        def _backward():
+            winner.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return self ** -1 * other
+
+    def backward(self):
+        users, nodes, stack = {}, {id(self): self}, [self]
+        while stack:
+            node = stack.pop()
+            for child in node.children:
+                users[id(child)] = users.get(id(child), 0) + 1
+                if id(child) not in nodes:
+                    nodes[id(child)] = child
+                    stack.append(child)
+        for node in nodes.values():
+            if node.children:
+                node.grad = 0.0
+        self.grad += 1.0
+        ready = [self]
+        while ready:  # a node passes its gradient on once every node computed from it has
+            node = ready.pop()
+            if node._backward is not None:
+                node._backward()
+            for child in node.children:
+                users[id(child)] -= 1
+                if users[id(child)] == 0:
+                    ready.append(child)
+'''),
+    # exp, log and relu made from a table after the class, installed with setattr(Value, name, ...) and
+    # math functions fetched with getattr(math, name).
+    "setattr-getattr-value-methods": (L2, "Value", '''
+class Value:
+    def __init__(self, data, children=(), op=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self.children = tuple(children)
+        self.op = op
+        self._backward = lambda: None
+
+    def __repr__(self):
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, exponent):
+        out = Value(self.data ** exponent, (self,), "**")
+
+        def _backward():
+            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def max(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        take_self = self.data >= other.data
+        out = Value(self.data if take_self else other.data, (self, other), "max")
+
+        def _backward():
+            (self if take_self else other).grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return self + other
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return self ** -1 * other
+
+    def backward(self):
+        order, visited, stack = [], set(), [(self, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((child, False) for child in node.children)
+        for node in order:
+            if node.children:
+                node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+def _unary(name, forward, local):
+    """A method computing forward(x), whose local gradient is local(x, out)."""
+    def method(self):
+        out = Value(forward(self.data), (self,), name)
+
+        def _backward():
+            self.grad += local(self.data, out.data) * out.grad
+
+        out._backward = _backward
+        return out
+
+    method.__name__ = name
+    return method
+
+
+for _name, _local in (("exp", lambda x, out: out), ("log", lambda x, out: 1.0 / x)):
+    setattr(Value, _name, _unary(_name, getattr(math, _name), _local))
+setattr(Value, "relu", _unary("relu", lambda x: x if x > 0 else 0.0, lambda x, out: 1.0 if x > 0 else 0.0))
+'''),
+    # A helper in a cell the student added, np.einsum and np.tensordot for the two products.
+    "helper-cell-einsum-tensordot": (L2, "matmul_backward", '''
+#%% before
+# Helpers I use in several exercises.
+def transpose(a):
+    """The matrix transpose, as a new contiguous array."""
+    return np.ascontiguousarray(np.swapaxes(a, -1, -2))
+#%% answer
+def matmul_backward(dout, X, W):
+    dX = np.einsum("nm,md->nd", dout, transpose(W))
+    dW = np.tensordot(transpose(X), dout, axes=1)
+    return dX, dW
+'''),
+
+    # ---------------------------------------------------------------- 03 layers and networks
+    # np.tensordot over x's trailing axes (no flattening) and a typing.NamedTuple (out, cache).
+    "tensordot-namedtuple-forward": (L3, "affine_forward", '''
+import typing
+
+
+class Forward(typing.NamedTuple):
+    out: np.ndarray
+    cache: tuple
+
+
+def affine_forward(x, w, b):
+    trailing = x.shape[1:]
+    out = np.tensordot(x, w.reshape(*trailing, w.shape[1]), axes=len(trailing)) + b
+    return Forward(out, (x, w, b))
+'''),
+    # The layer's cache as a frozen dataclass object (with a property) instead of a tuple.
+    "dataclass-object-cache": (L3, "affine_forward", '''
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class AffineCache:
+    x: np.ndarray
+    w: np.ndarray
+
+    @property
+    def rows(self):
+        return self.x.reshape(self.x.shape[0], -1)
+
+
+def affine_forward(x, w, b):
+    cache = AffineCache(x, w)
+    return cache.rows @ w + b, cache
+#%% answer affine_backward
+def affine_backward(dout, cache):
+    dx = (dout @ cache.w.T).reshape(cache.x.shape)
+    return dx, cache.rows.T @ dout, dout.sum(axis=0)
+'''),
+    # np.maximum, the output itself as ReLU's cache (out > 0 exactly where x > 0), np.where backward.
+    "output-as-cache-relu": (L3, "relu_forward", '''
+def relu_forward(x):
+    out = np.maximum(x, 0.0)
+    return out, out
+#%% answer relu_backward
+def relu_backward(dout, cache):
+    return np.where(cache > 0, dout, 0.0)
+'''),
+    # warnings.catch_warnings() turning RuntimeWarnings into errors, np.errstate, a NumPy scalar loss.
+    "warnings-errstate-numpy-scalar": (L3, "softmax_loss", '''
+import warnings
+
+
+def softmax_loss(scores, y):
+    N = scores.shape[0]
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error", RuntimeWarning)
+        shifted = scores - np.max(scores, axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    rows = np.arange(N)
+    probs = np.exp(log_probs)
+    probs[rows, y] -= 1.0
+    return -np.mean(log_probs[rows, y]), probs / N
+'''),
+    # The network as a dataclass (__post_init__ draws W1 then W2), params and grads as OrderedDicts.
+    "dataclass-net-ordereddict": (L3, "TwoLayerNet", '''
+import collections
+import dataclasses
+
+
+@dataclasses.dataclass(eq=False)
+class TwoLayerNet:
+    input_dim: int
+    hidden_dim: int
+    num_classes: int
+    weight_scale: float = 1e-3
+    reg: float = 0.0
+    rng: object = None
+    params: dict = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self):
+        rng = np.random.default_rng() if self.rng is None else self.rng
+        dims = (self.input_dim, self.hidden_dim, self.num_classes)
+        self.params = collections.OrderedDict()
+        for layer in (1, 2):
+            self.params[f"W{layer}"] = rng.normal(0.0, self.weight_scale, size=dims[layer - 1:layer + 1])
+            self.params[f"b{layer}"] = np.zeros(dims[layer])
+
+    def loss(self, X, y=None):
+        p = self.params
+        hidden, cache1 = affine_forward(X, p["W1"], p["b1"])
+        act, relu_cache = relu_forward(hidden)
+        scores, cache2 = affine_forward(act, p["W2"], p["b2"])
+        if y is None:
+            return scores
+        data_loss, dscores = softmax_loss(scores, y)
+        penalty = 0.5 * self.reg * sum(np.sum(p[k] ** 2) for k in ("W1", "W2"))
+        dact, dW2, db2 = affine_backward(dscores, cache2)
+        _, dW1, db1 = affine_backward(relu_backward(dact, relu_cache), cache1)
+        grads = collections.OrderedDict(W1=dW1 + self.reg * p["W1"], b1=db1, W2=dW2 + self.reg * p["W2"], b2=db2)
+        return float(data_loss + penalty), grads
+'''),
+    # __slots__, setattr(self, ...) in __init__, getattr with computed names in __repr__, a loop over layers.
+    "slots-net-getattr": (L3, "TwoLayerNet", '''
+class TwoLayerNet:
+    __slots__ = ("params", "reg")
+
+    def __init__(self, input_dim, hidden_dim, num_classes, weight_scale=1e-3, reg=0.0, rng=None):
+        rng = np.random.default_rng() if rng is None else rng
+        setattr(self, "reg", reg)
+        dims = (input_dim, hidden_dim, num_classes)
+        self.params = {}
+        for i in (1, 2):
+            self.params[f"W{i}"] = weight_scale * rng.standard_normal((dims[i - 1], dims[i]))
+            self.params[f"b{i}"] = np.zeros(dims[i])
+
+    def __repr__(self):
+        shapes = {k: v.shape for k, v in self.params.items()}
+        return f"TwoLayerNet({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__ if k != 'params')}, {shapes})"
+
+    def loss(self, X, y=None):
+        caches, out = [], X
+        for i in (1, 2):
+            out, cache = affine_forward(out, self.params[f"W{i}"], self.params[f"b{i}"])
+            caches.append(cache)
+            if i == 1:
+                out, relu_cache = relu_forward(out)
+        if y is None:
+            return out
+        loss, dout = softmax_loss(out, y)
+        grads = {}
+        for i in (2, 1):
+            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, caches[i - 1])
+            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * self.params[f"W{i}"]
+            loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)
+            if i == 2:
+                dout = relu_backward(dout, relu_cache)
+        return float(loss), {k: grads[k] for k in ("W1", "b1", "W2", "b2")}
+'''),
+    # params as a dict subclass whose entries also read as attributes (params.W1), as in many ML codebases.
+    "attribute-dict-params": (L3, "TwoLayerNet", '''
+class Params(dict):
+    """A dict whose entries can also be read as attributes: params.W1."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class TwoLayerNet:
+    def __init__(self, input_dim, hidden_dim, num_classes, weight_scale=1e-3, reg=0.0, rng=None):
+        rng = np.random.default_rng() if rng is None else rng
+        self.reg = reg
+        self.params = Params(W1=rng.normal(0.0, weight_scale, size=(input_dim, hidden_dim)), b1=np.zeros(hidden_dim),
+                             W2=rng.normal(0.0, weight_scale, size=(hidden_dim, num_classes)), b2=np.zeros(num_classes))
+
+    def loss(self, X, y=None):
+        p = self.params
+        hidden, cache1 = affine_forward(X, p.W1, p.b1)
+        act, relu_cache = relu_forward(hidden)
+        scores, cache2 = affine_forward(act, p.W2, p.b2)
+        if y is None:
+            return scores
+        loss, dscores = softmax_loss(scores, y)
+        loss += 0.5 * self.reg * (np.sum(p.W1 ** 2) + np.sum(p.W2 ** 2))
+        dact, dW2, db2 = affine_backward(dscores, cache2)
+        _, dW1, db1 = affine_backward(relu_backward(dact, relu_cache), cache1)
+        return float(loss), {"W1": dW1 + self.reg * p.W1, "b1": db1, "W2": dW2 + self.reg * p.W2, "b2": db2}
+'''),
+    # An IPython magic in a cell the student added: %timeit of their layer.
+    "timeit-magic-cell": (L3, "affine_forward", '''
+#%% after
+%timeit -n 20 -r 2 affine_forward(np.ones((64, 3, 8, 8)), np.ones((192, 10)), np.zeros(10))
+'''),
+
+    # ---------------------------------------------------------------- 04 optimizers
+    # functools.lru_cache memoising the evaluations of f, itertools.combinations_with_replacement.
+    "lru-cache-itertools-hessian": (L4, "hessian", '''
+import functools
+import itertools
+
+
+def hessian(f, x, h=1e-4):
+    x = np.asarray(x, dtype=np.float64)
+    n = x.shape[0]
+    steps = np.eye(n) * h
+
+    @functools.lru_cache(maxsize=None)
+    def f_at(moves):  # moves: ((index, sign), ...) applied to x in order
+        point = x.copy()
+        for i, sign in moves:
+            point = point + sign * steps[i]
+        return float(f(point))
+
+    H = np.zeros((n, n))
+    for i, j in itertools.combinations_with_replacement(range(n), 2):
+        H[i, j] = H[j, i] = (f_at(((i, 1), (j, 1))) - f_at(((i, 1), (j, -1)))
+                             - f_at(((i, -1), (j, 1))) + f_at(((i, -1), (j, -1)))) / (4.0 * h * h)
+    return H
+'''),
+    # An enum.StrEnum result and a `match` statement on the signs of the eigenvalues.
+    "strenum-match": (L4, "classify_critical_point", '''
+import enum
+
+
+class CriticalPoint(enum.StrEnum):
+    MINIMUM = "local minimum"
+    MAXIMUM = "local maximum"
+    SADDLE = "saddle point"
+    DEGENERATE = "degenerate"
+
+
+def classify_critical_point(H, tol=1e-8):
+    eigenvalues = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
+    positive = bool(np.any(eigenvalues > tol))
+    negative = bool(np.any(eigenvalues < -tol))
+    zero = bool(np.any(np.abs(eigenvalues) <= tol))
+    match positive, negative, zero:
+        case True, True, _:
+            return CriticalPoint.SADDLE
+        case True, False, False:
+            return CriticalPoint.MINIMUM
+        case False, True, False:
+            return CriticalPoint.MAXIMUM
+        case _:
+            return CriticalPoint.DEGENERATE
+'''),
+    # A list of batches instead of a generator; X and y copies shuffled by rng.shuffle with the same draws,
+    # by saving and restoring rng.bit_generator.state.
+    "list-batches-generator-state": (L4, "minibatches", '''
+def minibatches(X, y, batch_size, rng):
+    X_shuffled, y_shuffled = np.array(X, copy=True), np.array(y, copy=True)
+    state = rng.bit_generator.state  # the same permutation for both
+    rng.shuffle(X_shuffled)
+    rng.bit_generator.state = state
+    rng.shuffle(y_shuffled)
+    return [(X_shuffled[i:i + batch_size], y_shuffled[i:i + batch_size])
+            for i in range(0, len(y_shuffled), batch_size)]
+'''),
+    # An iterator class (__iter__/__next__), np.split for the batches, a ValueError subclass and an
+    # isinstance check for the inputs.
+    "iterator-class-valueerror": (L4, "minibatches", '''
+class BatchSizeError(ValueError):
+    """batch_size must be a positive integer."""
+
+
+class Epoch:
+    """One pass over (X, y) in a given order, batch by batch."""
+
+    def __init__(self, X, y, batch_size, order):
+        self.X, self.y = X, y
+        self.chunks = iter(np.split(order, np.arange(batch_size, len(order), batch_size)))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        chosen = next(self.chunks)  # StopIteration ends the epoch
+        return self.X[chosen], self.y[chosen]
+
+
+def minibatches(X, y, batch_size, rng):
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise BatchSizeError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("minibatches: rng must be a numpy.random.Generator")
+    return Epoch(X, y, int(batch_size), rng.permutation(len(y)))
+'''),
+    # itertools.accumulate with initial=0 for the recursion, np.power for the bias correction.
+    "accumulate-ewma": (L4, "ewma", '''
+import itertools
+
+
+def ewma(values, beta, bias_correction=False):
+    theta = np.asarray(values, dtype=np.float64)
+    steps = itertools.accumulate(theta, lambda v, th: beta * v + (1.0 - beta) * th, initial=0.0)
+    smoothed = np.fromiter(steps, dtype=np.float64, count=len(theta) + 1)[1:]
+    if bias_correction:
+        smoothed = smoothed / (1.0 - np.power(beta, np.arange(1, len(theta) + 1)))
+    return smoothed
+'''),
+    # operator.sub, and a print in a cell the student added to watch a few steps.
+    "operator-sgd-print-cell": (L4, "sgd", '''
+import operator
+
+
+def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    step = config.setdefault("learning_rate", 1e-2) * np.asarray(dw)
+    return operator.sub(w, step), config
+#%% after
+w_try, cfg_try = np.array([1.0, -1.0]), {"learning_rate": 0.5}
+for _ in range(3):
+    w_try, cfg_try = sgd(w_try, 2 * w_try, cfg_try)  # gradient of sum(w**2)
+    print("w =", w_try)
+'''),
+    # types.SimpleNamespace over config, setattr with the state key, vars() back into the config dict.
+    "namespace-setattr-vars": (L4, "sgd_momentum", '''
+import types
+
+MOMENTUM_DEFAULTS = {"learning_rate": 1e-2, "momentum": 0.9}
+
+
+def sgd_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    for key, default in MOMENTUM_DEFAULTS.items():
+        config.setdefault(key, default)
+    state = types.SimpleNamespace(**config)
+    previous = getattr(state, "velocity", None)
+    if previous is None:
+        previous = np.zeros_like(w)
+    setattr(state, "velocity", state.momentum * previous - state.learning_rate * dw)
+    config.update(vars(state))
+    return w + state.velocity, config
+'''),
+    # try/except KeyError for the absent state, np.add / np.square.
+    "try-except-keyerror-state": (L4, "adagrad", '''
+def adagrad(w, dw, config=None):
+    config = config if config is not None else {}
+    lr = config.setdefault("learning_rate", 1e-2)
+    eps = config.setdefault("epsilon", 1e-8)
+    try:
+        cache = config["cache"]
+    except KeyError:
+        cache = np.zeros_like(w)
+    config["cache"] = cache = np.add(cache, np.square(dw))
+    return w - lr * dw / (np.sqrt(cache) + eps), config
+'''),
+    # A defaults table, warnings.catch_warnings() with every warning an error while stepping.
+    "defaults-table-warnings": (L4, "rmsprop", '''
+import warnings
+
+RMSPROP_DEFAULTS = (("learning_rate", 1e-2), ("decay_rate", 0.99), ("epsilon", 1e-8))
+
+
+def rmsprop(w, dw, config=None):
+    config = {} if config is None else config
+    for key, default in RMSPROP_DEFAULTS:
+        config.setdefault(key, default)
+    rho = config["decay_rate"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NaN here would be my bug: fail loudly
+        cache = rho * config.get("cache", np.zeros_like(w)) + (1.0 - rho) * np.square(dw)
+        step = config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
+    config["cache"] = cache
+    return w - step, config
+'''),
+    # Moments updated in place (np.multiply(out=), +=) in the config's own arrays, a NamedTuple result.
+    "inplace-moments-namedtuple": (L4, "adam", '''
+import typing
+
+
+class Step(typing.NamedTuple):
+    next_w: np.ndarray
+    config: dict
+
+
+def adam(w, dw, config=None):
+    config = {} if config is None else config
+    for key, default in {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}.items():
+        config.setdefault(key, default)
+    b1, b2 = config["beta1"], config["beta2"]
+    m = config.setdefault("m", np.zeros_like(w, dtype=np.float64))
+    v = config.setdefault("v", np.zeros_like(w, dtype=np.float64))
+    t = config["t"] = config.get("t", 0) + 1
+    np.multiply(m, b1, out=m)
+    m += (1.0 - b1) * dw
+    np.multiply(v, b2, out=v)
+    v += (1.0 - b2) * dw * dw
+    m_hat = m / (1.0 - b1 ** t)
+    v_hat = v / (1.0 - b2 ** t)
+    return Step(w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config)
+'''),
+    # Recursion (one call per completed block of epochs), memoised with functools.lru_cache.
+    "recursive-lru-cache": (L4, "step_decay", '''
+import functools
+
+
+@functools.lru_cache(maxsize=None)
+def step_decay(lr0, epoch, drop, every):
+    if epoch < every:
+        return float(lr0)
+    return step_decay(lr0, epoch - every, drop, every) * drop
+'''),
+    # A NumPy scalar (np.float64) instead of a Python float.
+    "numpy-scalar-decay": (L4, "exponential_decay", '''
+def exponential_decay(lr0, step, rate):
+    return np.float64(lr0) * np.float64(rate) ** step
+'''),
+
+    # ---------------------------------------------------------------- 05 loss choice
+    # softmax as an instance of a class with __call__ and __repr__ (it counts its calls).
+    "callable-object-softmax": (L5, "softmax", '''
+class StableSoftmax:
+    """softmax(z) along the last axis; an object so that I can count calls while experimenting."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __repr__(self):
+        return f"StableSoftmax(calls={self.calls})"
+
+    def __call__(self, z):
+        self.calls += 1
+        z = np.asarray(z, dtype=np.float64)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+softmax = StableSoftmax()
+'''),
+    # np.seterr for the whole lesson at the top of the answer cell, a row-by-row np.apply_along_axis loop.
+    "seterr-apply-along-axis": (L5, "softmax", '''
+np.seterr(over="raise", invalid="raise")  # I want to hear about overflows in this lesson
+
+
+def _softmax_row(row):
+    e = np.exp(row - row.max())
+    return e / e.sum()
+
+
+def softmax(z):
+    return np.apply_along_axis(_softmax_row, -1, np.asarray(z, dtype=np.float64))
+'''),
+    # np.take_along_axis / np.put_along_axis, a NumPy scalar loss.
+    "take-along-axis-cross-entropy": (L5, "cross_entropy_loss", '''
+def cross_entropy_loss(logits, y):
+    N = logits.shape[0]
+    labels = np.asarray(y).reshape(N, 1)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    one_hot = np.zeros_like(logits)
+    np.put_along_axis(one_hot, labels, 1.0, axis=1)
+    return -np.take_along_axis(log_probs, labels, axis=1).mean(), (np.exp(log_probs) - one_hot) / N
+'''),
+    # NumPy ufuncs (np.subtract, np.square, np.multiply) and a NumPy scalar loss.
+    "ufuncs-numpy-scalar-mse": (L5, "mse_loss", '''
+def mse_loss(pred, target):
+    diff = np.subtract(pred, target)
+    return np.mean(np.square(diff)), np.multiply(2.0 / diff.size, diff)
+'''),
+    # A helper memoised with functools.lru_cache in a cell the student added (a read-only identity matrix),
+    # np.einsum for the row sums of the softmax backward pass.
+    "helper-cell-lru-cache-einsum": (L5, "mse_on_softmax_loss", '''
+#%% before
+import functools
+
+
+@functools.lru_cache(maxsize=16)
+def identity(C):
+    """np.eye(C), made once per C and read-only (indexing it gives fresh one-hot rows)."""
+    eye = np.eye(C)
+    eye.setflags(write=False)
+    return eye
+#%% answer
+def mse_on_softmax_loss(logits, y):
+    N, C = logits.shape
+    p = softmax(logits)
+    loss, dp = mse_loss(p, identity(C)[y])
+    return float(loss), p * (dp - np.einsum("nc,nc->n", dp, p)[:, None])
+'''),
+    # A cell the student added below a visible test: it re-checks their softmax with the assert_close that
+    # test cell imported, then makes a table the next answer uses (in Jupyter that cell always ran first).
+    "self-check-with-the-tests-import": (L5, "mse_on_softmax_loss", '''
+#%% after test_softmax
+# Checking my softmax once more before I build on it (assert_close came with the test above).
+assert_close("my softmax sums to 1 on a batch", softmax(np.ones((2, 3))).sum(axis=1), [1.0, 1.0])
+ONE_HOT = {C: np.eye(C) for C in range(2, 11)}  # one-hot rows for 2 to 10 classes
+#%% answer
+def mse_on_softmax_loss(logits, y):
+    N, C = logits.shape
+    p = softmax(logits)
+    loss, dp = mse_loss(p, ONE_HOT[C][y])
+    return float(loss), p * (dp - np.sum(dp * p, axis=1, keepdims=True))
+'''),
+
+    # ---------------------------------------------------------------- 06 batchnorm
+    # A ValueError subclass for a bad mode, running statistics updated in place (setdefault, *=, +=), the
+    # cache as a dict, and the backward pass staged node by node through the graph.
+    "inplace-running-stats-dict-cache": (L6, "batchnorm_forward", '''
+class BatchNormModeError(ValueError):
+    """bn_param["mode"] must be "train" or "test"."""
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    if mode == "train":
+        mu = x.mean(axis=0)
+        xc = x - mu
+        var = (xc ** 2).mean(axis=0)
+        for key, statistic in (("running_mean", mu), ("running_var", var)):
+            running = bn_param.setdefault(key, np.zeros(D))
+            running *= momentum
+            running += (1.0 - momentum) * statistic
+    elif mode == "test":
+        xc = x - bn_param.get("running_mean", np.zeros(D))
+        var = bn_param.get("running_var", np.zeros(D))
+    else:
+        raise BatchNormModeError(f"bn_param['mode'] must be 'train' or 'test', got {mode!r}")
+    std = np.sqrt(var + eps)
+    x_hat = xc / std
+    return gamma * x_hat + beta, {"xc": xc, "std": std, "x_hat": x_hat, "gamma": gamma}
+#%% answer batchnorm_backward
+def batchnorm_backward(dout, cache):
+    xc, std, x_hat, gamma = cache["xc"], cache["std"], cache["x_hat"], cache["gamma"]
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    dxc = dx_hat / std                                    # x_hat = xc / std
+    dstd = -np.sum(dx_hat * xc, axis=0) / std ** 2
+    dvar = 0.5 * dstd / std                               # std = sqrt(var + eps)
+    dxc = dxc + 2.0 * xc * dvar / N                       # var = mean(xc**2)
+    dmu = -np.sum(dxc, axis=0)                            # xc = x - mu
+    return dxc + dmu / N, dgamma, dbeta                   # mu = mean(x)
+'''),
+    # The cache as a typing.NamedTuple, read back by field name in the backward pass.
+    "namedtuple-cache-fields": (L6, "batchnorm_forward", '''
+import typing
+
+
+class BatchNormCache(typing.NamedTuple):
+    x_hat: np.ndarray
+    gamma: np.ndarray
+    inv_std: np.ndarray
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    if bn_param["mode"] == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        bn_param["running_mean"] = momentum * bn_param.get("running_mean", np.zeros(D)) + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * bn_param.get("running_var", np.zeros(D)) + (1 - momentum) * var
+    else:
+        mean, var = bn_param.get("running_mean", np.zeros(D)), bn_param.get("running_var", np.zeros(D))
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, BatchNormCache(x_hat, gamma, inv_std)
+#%% answer batchnorm_backward
+def batchnorm_backward(dout, cache):
+    N = dout.shape[0]
+    dx_hat = dout * cache.gamma
+    dx = cache.inv_std / N * (N * dx_hat - dx_hat.sum(axis=0)
+                              - cache.x_hat * np.sum(dx_hat * cache.x_hat, axis=0))
+    return dx, np.sum(dout * cache.x_hat, axis=0), dout.sum(axis=0)
+'''),
+    # A Python loop over the features (the docstring allows it) and np.einsum reductions in the backward pass.
+    "feature-loop-einsum": (L6, "batchnorm_forward", '''
+def batchnorm_forward(x, gamma, beta, bn_param):
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    N, D = x.shape
+    if bn_param["mode"] == "train":
+        mean, var = np.empty(D), np.empty(D)
+        for j in range(D):  # one feature at a time
+            column = x[:, j]
+            mean[j] = column.mean()
+            var[j] = np.mean((column - mean[j]) ** 2)
+        bn_param["running_mean"] = momentum * bn_param.get("running_mean", np.zeros(D)) + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * bn_param.get("running_var", np.zeros(D)) + (1 - momentum) * var
+    else:
+        mean, var = bn_param.get("running_mean", np.zeros(D)), bn_param.get("running_var", np.zeros(D))
+    inv_std = (var + eps) ** -0.5
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std)
+#%% answer batchnorm_backward
+def batchnorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache
+    N = dout.shape[0]
+    dx_hat = dout * gamma
+    dx = (inv_std / N) * (N * dx_hat - np.einsum("nd->d", dx_hat)
+                          - x_hat * np.einsum("nd,nd->d", dx_hat, x_hat))
+    return dx, np.einsum("nd,nd->d", dout, x_hat), np.einsum("nd->d", dout)
+'''),
+    # A per-feature loop in the backward pass, and the student's own gradient check (course_lib's
+    # check_layer, run in their kernel) printed in a cell they added.
+    "loop-backward-own-gradcheck-cell": (L6, "batchnorm_backward", '''
+def batchnorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache
+    N, D = dout.shape
+    dx = np.empty_like(dout)
+    for j in range(D):
+        g, xh = dout[:, j], x_hat[:, j]
+        dx[:, j] = gamma[j] * inv_std[j] / N * (N * g - g.sum() - xh * np.dot(g, xh))
+    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+#%% after
+# My gradient check before submitting.
+from course_lib.gradcheck import check_layer
+
+gen_mine = np.random.default_rng(2024)
+errors_mine = check_layer(lambda x, g, b: batchnorm_forward(x, g, b, {"mode": "train"}), batchnorm_backward,
+                          {"x": gen_mine.standard_normal((8, 3)), "g": gen_mine.uniform(0.5, 2.0, 3),
+                           "b": gen_mine.standard_normal(3)}, rng=gen_mine, batch_size=8)
+print({name: f"{err:.1e}" for name, err in errors_mine.items()})
+'''),
+
+    # ---------------------------------------------------------------- 07 regularization and init
+    # The mask drawn in float32 (rng.random(dtype=np.float32)) and cast back to float64; a dict cache.
+    "float32-mask-cast-back": (L7, "dropout_forward", '''
+def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if mode == "test":
+        return np.array(x, dtype=np.float64), {"mode": "test"}
+    gen = np.random.default_rng(dropout_param.get("seed"))
+    keep = gen.random(np.shape(x), dtype=np.float32) < np.float32(p)
+    mask = keep.astype(np.float64) / p
+    return x * mask, {"mode": "train", "mask": mask}
+#%% answer dropout_backward
+def dropout_backward(dout, cache):
+    if cache["mode"] == "test":
+        return np.array(dout, dtype=np.float64)
+    return dout * cache["mask"]
+'''),
+    # The cache as a collections.defaultdict: in test mode there is no mask, and cache["mask"] is None.
+    "defaultdict-cache": (L7, "dropout_forward", '''
+import collections
+
+
+def dropout_forward(x, dropout_param):
+    cache = collections.defaultdict(lambda: None, p=dropout_param["p"])
+    if dropout_param["mode"] == "test":
+        return np.array(x, dtype=np.float64), cache  # no mask: cache["mask"] is None
+    rng = np.random.default_rng(dropout_param.get("seed"))
+    cache["mask"] = (rng.random(np.shape(x)) < cache["p"]) / cache["p"]
+    return x * cache["mask"], cache
+#%% answer dropout_backward
+def dropout_backward(dout, cache):
+    mask = cache["mask"]
+    return np.array(dout, dtype=np.float64) if mask is None else dout * mask
+'''),
+    # The cache is the backward pass itself: a closure over the mask (functional style).
+    "closure-cache": (L7, "dropout_forward", '''
+def dropout_forward(x, dropout_param):
+    p = dropout_param["p"]
+    if dropout_param["mode"] == "test":
+        return np.array(x, dtype=np.float64), (lambda dout: np.array(dout, dtype=np.float64))
+    mask = (np.random.default_rng(dropout_param.get("seed")).random(np.shape(x)) < p) / p
+    return x * mask, (lambda dout: dout * mask)
+#%% answer dropout_backward
+def dropout_backward(dout, cache):
+    return cache(dout)  # the forward pass left its own backward pass as the cache
+'''),
+    # A `match` statement on the mode and getattr(rng, <computed name>) for the draw.
+    "match-getattr-init": (L7, "variance_scaling_init", '''
+import math
+
+
+def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    match mode:
+        case "fan_in":
+            n = fan_in
+        case "fan_out":
+            n = fan_out
+        case "fan_avg":
+            n = (fan_in + fan_out) / 2.0
+        case _:
+            raise ValueError(f"unknown mode {mode!r}")
+    draw = getattr(rng, "standard_" + "normal")
+    return math.sqrt(scale / n) * draw((fan_in, fan_out))
+'''),
+    # Generator.spawn: an independent child stream for the layer, derived from the rng argument alone.
+    "spawned-child-generator": (L7, "variance_scaling_init", '''
+def variance_scaling_init(fan_in, fan_out, scale=2.0, mode="fan_in", *, rng):
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": 0.5 * (fan_in + fan_out)}[mode]
+    (layer_rng,) = rng.spawn(1)  # a stream of its own for this layer, still determined by rng
+    return layer_rng.normal(0.0, np.sqrt(scale / n), size=(fan_in, fan_out))
+'''),
+    # keepdims statistics, np.where for constant columns, the pair built with tuple(generator).
+    "keepdims-tuple-generator": (L7, "standardize", '''
+def standardize(X_train, X_other):
+    mu = X_train.mean(axis=0, keepdims=True)
+    sigma = X_train.std(axis=0, keepdims=True)
+    sigma = np.where(sigma == 0.0, 1.0, sigma)
+    return tuple((X - mu) / sigma for X in (X_train, X_other))
+'''),
+    # math.fsum for the sum of squares, a collections.defaultdict for the gradients.
+    "fsum-defaultdict": (L7, "l2_penalty", '''
+import collections
+import math
+
+
+def l2_penalty(weights, reg):
+    grads = collections.defaultdict(float)
+    squares = []
+    for name, W in weights.items():
+        squares.append(math.fsum(np.ravel(W) ** 2))
+        grads[name] = reg * W
+    return 0.5 * reg * math.fsum(squares), grads
+'''),
+    # gc.collect() in a cell the student added, to free an experiment's arrays.
+    "gc-collect-cell": (L7, "l2_penalty", '''
+#%% after
+# Free the big arrays of my experiment before the next part.
+import gc
+
+experiment = [np.zeros((500, 500)) for _ in range(4)]
+del experiment
+print("collected", gc.collect(), "objects")
+'''),
+
+    # ---------------------------------------------------------------- 08 debugging training
+    # In-place updates of the model's arrays (param -= lr * grad), a custom ArithmeticError to stop.
+    "inplace-params-custom-exception": (L8, "overfit_single_batch", '''
+import math
+
+
+class Diverged(ArithmeticError):
+    """The loss stopped being a finite number."""
+
+
+def overfit_single_batch(make_model, X, y, num_steps, lr):
+    model = make_model()
+    history = []
+    try:
+        for _ in range(num_steps):
+            loss, grads = model.loss(X, y)
+            history.append(float(loss))
+            if not math.isfinite(history[-1]):
+                raise Diverged(f"loss {history[-1]} at step {len(history)}")
+            for name, param in model.params.items():
+                param -= lr * grads[name]
+    except Diverged:
+        pass
+    return np.asarray(history, dtype=np.float64)
+'''),
+    # getattr(model, "loss") once, and setattr(model, "params", <new dict>) after every step.
+    "getattr-setattr-model": (L8, "overfit_single_batch", '''
+def overfit_single_batch(make_model, X, y, num_steps, lr):
+    model = make_model()
+    compute = getattr(model, "loss")
+    losses = []
+    for _ in range(num_steps):
+        loss, grads = compute(X, y)
+        losses.append(loss)
+        if not np.isfinite(loss):
+            break
+        setattr(model, "params", {name: value - lr * grads[name] for name, value in model.params.items()})
+    return np.array(losses, dtype=np.float64)
+'''),
+    # Recursion over the entries, np.errstate around the check.
+    "recursive-errstate": (L8, "find_first_nonfinite", '''
+def find_first_nonfinite(arrays):
+    def first(items):
+        if not items:
+            return None
+        (name, value), *rest = items
+        with np.errstate(invalid="ignore"):
+            finite = bool(np.isfinite(np.asarray(value, dtype=np.float64)).all())
+        return first(rest) if finite else name
+
+    return first(list(arrays.items()))
+'''),
+    # typing.Literal for the answer, filter() with operator.methodcaller("startswith", "act").
+    "literal-filter-methodcaller": (L8, "diagnose_activations", '''
+import operator
+from typing import Literal
+
+Diagnosis = Literal["non-finite", "exploding", "vanishing", "healthy"]
+
+
+def diagnose_activations(trace) -> Diagnosis:
+    if not all(np.isfinite(a).all() for a in trace.values()):
+        return "non-finite"
+    is_activation = operator.methodcaller("startswith", "act")
+    spreads = [float(np.std(trace[name])) for name in filter(is_activation, trace)]
+    s_first, s_last = spreads[0], spreads[-1]
+    if s_last > 10 * s_first:
+        return "exploding"
+    if s_last < 0.1 * s_first:
+        return "vanishing"
+    return "healthy"
+'''),
+    # A collections.OrderedDict result, math.hypot over every entry.
+    "ordereddict-hypot": (L8, "grad_norms", '''
+import collections
+import math
+
+
+def grad_norms(grads):
+    return collections.OrderedDict((name, math.hypot(*np.ravel(g))) for name, g in grads.items())
+'''),
+    # np.seterr at the top of the answer cell, np.linalg.norm, math.inf for a zero weight.
+    "seterr-linalg-norm": (L8, "update_ratio", '''
+import math
+
+np.seterr(divide="raise", invalid="raise")  # no silent inf or nan in my diagnostics
+
+
+def update_ratio(params, updates):
+    ratios = {}
+    for name, update in updates.items():
+        weight_norm = np.linalg.norm(np.ravel(params[name]))
+        update_norm = np.linalg.norm(np.ravel(update))
+        ratios[name] = math.inf if weight_norm == 0 else float(update_norm / weight_norm)
+    return ratios
+'''),
+    # A frozen dataclass (generated __eq__ and __hash__), dataclasses.replace and dataclasses.asdict.
+    "frozen-dataclass-replace": (L8, "fix_setup", '''
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class SetUp:
+    hidden_dims: list
+    activation: str
+    init: object
+    batchnorm: bool
+    learning_rate: float
+
+
+def fix_setup(config):
+    broken = SetUp(**config)
+    fixed = dataclasses.replace(broken, batchnorm=False, init="he" if broken.activation == "relu" else "xavier")
+    return dataclasses.asdict(fixed)  # a new dict, lists copied
+'''),
+    # A logger and a debug flag from an environment variable, set up in a cell the student added;
+    # {**copy.deepcopy(config), ...} for the new dict.
+    "logging-environ-deepcopy": (L8, "fix_setup", '''
+#%% before
+import logging
+import os
+
+DEBUG = os.environ.get("NN_COURSE_DEBUG") == "1"
+log = logging.getLogger("my_notebook")
+log.setLevel(logging.DEBUG if DEBUG else logging.WARNING)
+#%% answer
+import copy
+
+
+def fix_setup(config):
+    fixed = {**copy.deepcopy(config), "batchnorm": False,
+             "init": "he" if config["activation"] == "relu" else "xavier"}
+    log.debug("fix_setup: %s -> %s", config, fixed)
+    return fixed
+'''),
+    # IPython.display in a cell the student added: a Markdown table of gradient norms.
+    "ipython-display-cell": (L8, "grad_norms", '''
+#%% after
+from IPython.display import Markdown, display
+
+norms_mine = grad_norms({"W1": np.ones((3, 3)), "b1": np.zeros(3)})
+display(Markdown("\\n".join(["| name | norm |", "|---|---|"] + [f"| {k} | {v:.3g} |" for k, v in norms_mine.items()])))
+'''),
+    # The usual "where did I run this" print in a cell the student added: platform.system(), versions.
+    "platform-versions-print-cell": (L8, "overfit_single_batch", '''
+#%% before
+import platform
+import sys
+
+print(f"Python {sys.version.split()[0]} on {platform.system()} {platform.machine()}, NumPy {np.__version__}")
+'''),
+}
+
+_MARKER = re.compile(r"^#%% (answer|replace|before|after)(?: (\S+))?\s*$")
+
+
+def student_id(name: str) -> str:
+    return name  # the names are already valid student ids: [A-Za-z0-9][A-Za-z0-9._-]*
+
+
+def sections(function: str, source: str) -> list[tuple[str, str, str]]:
+    """(kind, target, code) in order; code before any marker is appended to the function's answer cell."""
+    out, kind, target, lines = [], "answer", function, []
+    for line in source.strip("\n").split("\n"):
+        match = _MARKER.match(line)
+        if match:
+            if "".join(lines).strip():
+                out.append((kind, target, "\n".join(lines).strip("\n") + "\n"))
+            kind, target, lines = match.group(1), match.group(2) or function, []
+        else:
+            lines.append(line)
+    if "".join(lines).strip():
+        out.append((kind, target, "\n".join(lines).strip("\n") + "\n"))
+    return out
+
+
+def _index(nb, grade_id: str) -> int:
+    for i, cell in enumerate(nb.cells):
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            return i
+    raise KeyError(f"no cell {grade_id!r} in the notebook")
+
+
+def honest_submission(course: Course, lesson: str, function: str, source: str):
+    """The released notebook with the solutions filled in, then this student's changes."""
+    nb = samples.filled_in(course, lesson)
+    for kind, target, code in sections(function, source):
+        if kind == "answer":
+            nb = samples.plant(nb, target, code)
+        elif kind == "replace":
+            nb.cells[_index(nb, target)].source = code
+        else:
+            at = _index(nb, target) + (kind == "after")
+            nb.cells.insert(at, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def errors_in(course: Course, student: str, lesson: str) -> dict[str, str]:
+    """Test cell -> the last line of its error, from the autograded notebook."""
+    path = course.autograded_notebook(student, lesson)
+    if not path.exists():
+        return {}
+    out = {}
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
+                out[grade_id] = f"{output.get('ename')}: {output.get('evalue')}"[:400]
+    return out
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Every honest submission of every lesson, graded in one run; (course, {(student, lesson): outcome})."""
+    course = Course(COURSE.repo, tmp_path_factory.mktemp("honest"))
+    lessons = [lesson for lesson in COURSE.lesson_names() if any(v[0] == lesson for v in HONEST.values())]
+    prepare_assignments(course, lessons)
+    for name, (lesson, function, source) in HONEST.items():
+        samples.write(honest_submission(course, lesson, function, source),
+                      course.submitted_notebook(student_id(name), lesson))
+    outcomes = autograde(course, lessons, limits=Limits(cell_timeout=120, skip_ungraded=True), workers=2)
+    return course, {(o.student, o.lesson): o for o in outcomes}
+
+
+def test_the_styles_cover_every_lesson():
+    assert len(HONEST) >= 36
+    per_lesson = {lesson: sum(v[0] == lesson for v in HONEST.values()) for lesson in COURSE.lesson_names()}
+    assert all(n >= 3 for n in per_lesson.values()), per_lesson
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", student_id(name)) for name in HONEST)
+    for name, (lesson, function, source) in HONEST.items():
+        assert sections(function, source), name
+
+
+@pytest.mark.parametrize("name", list(HONEST))
+def test_honest_style_gets_full_marks_and_no_note(name, graded):
+    course, outcomes = graded
+    lesson, function, _ = HONEST[name]
+    outcome = outcomes[(student_id(name), lesson)]
+    assert outcome.status == st.OK, outcome.describe()
+    lost = {cell: score for cell, score in outcome.cells.items() if score[0] < score[1]}
+    assert outcome.score == outcome.max_score, (
+        f"{name} ({lesson}, {function}) lost points in {lost}; errors: {errors_in(course, outcome.student, lesson)}")
+    assert outcome.notes == [], f"{name} ({lesson}, {function}) got notes: {outcome.notes}"
