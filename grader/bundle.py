@@ -47,7 +47,7 @@ course_lib = ["datasets/*.csv.gz", "datasets/*.txt"]
 """
 # What the student notebooks need (the instructor's grading tools are not among them).
 DEPENDENCIES = ["numpy>=1.26", "matplotlib>=3.8", "ipywidgets>=8.1", "jupyterlab>=4.2", "notebook>=7.2",
-                "nbgrader>=0.9.6", "ipykernel>=6.29", "tqdm>=4.66"]
+                "nbgrader>=0.9.6", "ipykernel>=6.29", "tqdm>=4.66", "threadpoolctl>=3.1"]
 
 README = """\
 # How neural networks are trained: your course notebooks
