@@ -19,14 +19,15 @@ from grader import gradebook_engine, runlog, warm_kernels
 from grader.course import DEFAULT_CELL_TIMEOUT, Course
 from grader.errors import GraderError
 from grader.nbgrader_setup import make_api, nbgrader_config
-from grader.notebooks import UnreadableNotebook, cells_by_id, grade_ids, nbgrader_meta, read_notebook
+from grader.notebooks import UnreadableNotebook, cells_by_id, grade_ids, is_test_cell, nbgrader_meta, read_notebook
 from grader.outcomes import Ledger, Outcome
 from grader.limits import Limits
-from grader.release import prepare_assignments
+from grader.release import prepare_assignments, released_before
 from grader.sandbox import matplotlib_cache, require_bwrap
 from grader.boundary.calibrate import cells_for_the_kernel
 from grader.boundary.plan import TestPlan, plan_from_source
 from grader.integrity.notes import notes_for, student_cells
+from grader.late import settle_marker
 from grader.integrity.references import refusals
 from grader.submission_files import files_beside
 from grader.structure import rebuild
@@ -54,7 +55,18 @@ def forget(course: Course, student: str, lesson: str) -> None:
     _withdraw_from_gradebook(course, student, lesson)
 
 
-def _scores(course: Course, student: str, lesson: str, notebook: str) -> tuple[float, float, dict]:
+@dataclass(frozen=True)
+class Scores:
+    score: float          # after the late penalty
+    max_score: float
+    cells: dict
+    raw: float            # before it
+    penalty: float
+    seconds_late: float
+    pending: list         # grade ids of answers to grade by hand (the formgrader): they count 0 until then
+
+
+def _scores(course: Course, student: str, lesson: str, notebook: str) -> Scores:
     from nbgrader.api import Grade, Gradebook
     from sqlalchemy.orm import joinedload
 
@@ -62,8 +74,26 @@ def _scores(course: Course, student: str, lesson: str, notebook: str) -> tuple[f
         nb = gb.find_submission_notebook(notebook, lesson, student)
         # the grades with their cells in one query (nb.grades would load each grade's cell on its own)
         grades = gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook_id == nb.id)
+        grades = list(grades)
         cells = {g.name: [float(g.score), float(g.max_score)] for g in grades if g.max_score}
-        return float(nb.score), float(nb.max_score), cells
+        pending = sorted(g.name for g in grades if g.needs_manual_grade)
+        raw, penalty = float(nb.score), float(nb.late_submission_penalty or 0.0)
+        return Scores(raw - penalty, float(nb.max_score), cells, raw, penalty, float(nb.assignment.total_seconds_late),
+                      pending)
+
+
+def _dates_for(course: Course, student: str, lesson: str) -> None:
+    """What nbgrader needs to judge lateness: the student's extension in the gradebook, and a time for a
+    submission the LMS marked late without one (grader.late)."""
+    from nbgrader.api import Gradebook
+
+    config = course.config()
+    settle_marker(course.submitted_notebook(student, lesson).parent, config, student, lesson)
+    extension = config.extension(student, lesson)
+    if extension is not None:
+        with Gradebook(course.gradebook_url) as gb:
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(lesson, student, extension=extension)
 
 
 def _withdraw_from_gradebook(course: Course, student: str, lesson: str) -> None:
@@ -93,6 +123,7 @@ class LessonFacts:
     grade_ids: list[str]
     max_score: float
     in_kernel: frozenset = frozenset()  # test cells graded in the kernel (a foreign course's: calibrate)
+    released_before: dict = field(default_factory=dict)  # grade id -> earlier releases' sources
 
     @functools.cached_property
     def plan(self) -> TestPlan:
@@ -124,7 +155,8 @@ def lesson_facts(course: Course, lesson: str, notebook: str | None = None) -> Le
     ids = grade_ids(source)
     cells = cells_by_id(source)
     return LessonFacts(source, read_notebook(course.release_notebook(lesson, notebook)), ids,
-                       float(sum(nbgrader_meta(cells[g]).get("points", 0) for g in ids)))
+                       float(sum(nbgrader_meta(cells[g]).get("points", 0) for g in ids)),
+                       released_before=released_before(course, lesson, notebook))
 
 
 def _failed_run(log: runlog.RunLog, text: str, limits: Limits) -> tuple[str, str]:
@@ -182,6 +214,7 @@ class Prepared:
     restored: list[str] = field(default_factory=list)   # what was put back from the source
     findings: list[Finding] = field(default_factory=list)
     plan: TestPlan | None = None
+    regrade: object | None = None  # grader.execute.Regrade when only some test cells run again
 
 
 @dataclass
@@ -196,15 +229,29 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _kept_outputs(course: Course, student: str, lesson: str, notebook: str, sha: str) -> dict | None:
+    """The test cells' outputs of the last grading of this very file (None: there is none to build on)."""
+    before = Ledger(course.course_dir).load().get(Outcome(student, lesson, "", notebook=notebook).key)
+    path = course.autograded_notebook(student, lesson, notebook)
+    if before is None or before.submission_sha != sha or before.score is None or not path.exists():
+        return None
+    try:
+        graded = read_notebook(path)
+    except GraderError:
+        return None
+    return {nbgrader_meta(c)["grade_id"]: c.get("outputs", []) for c in graded.cells
+            if is_test_cell(c) and nbgrader_meta(c).get("grade_id")}
+
+
 def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limits: Limits,
-            notebook: str | None = None) -> Prepared:
+            notebook: str | None = None, regrade: set[str] | None = None) -> Prepared:
     notebook = notebook or lesson
     path = course.submitted_notebook(student, lesson, notebook)
     outcome = Outcome(student, lesson, st.OK, max_score=facts.max_score,
                       submission_sha=_sha(path) if path.exists() else "", notebook=notebook)
     try:
         submitted = read_notebook(path)
-        notebook, restored = rebuild(submitted, facts.source, facts.release)
+        notebook, restored = rebuild(submitted, facts.source, facts.release, facts.released_before)
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
@@ -227,7 +274,13 @@ def prepare(course: Course, student: str, lesson: str, facts: LessonFacts, limit
     except Exception as exc:  # noqa: BLE001 - whatever one notebook does, the others are graded
         outcome.status, outcome.reason = st.GRADING_ERROR, f"could not be prepared: {type(exc).__name__}: {exc}"[:200]
         return Prepared(outcome)
-    return Prepared(outcome, notebook, restored, findings, facts.plan)
+    again = None
+    if regrade:
+        from grader.execute import Regrade
+
+        kept = _kept_outputs(course, student, lesson, outcome.notebook, outcome.submission_sha)
+        again = Regrade(regrade, kept) if kept is not None else None  # nothing to build on: grade it whole
+    return Prepared(outcome, notebook, restored, findings, facts.plan, again)
 
 
 def _job_files(course: Course, student: str, lesson: str) -> dict[str, bytes]:
@@ -248,6 +301,7 @@ class Job:
     limits: Limits
     warm_next: bool = False  # more work is coming to this worker: start its next kernel while this one runs
     plan: TestPlan | None = None  # how the test cells run in the trusted process (None: read from the notebook)
+    regrade: object | None = None  # grader.execute.Regrade: only some test cells run again
 
 
 @dataclass
@@ -259,7 +313,7 @@ class JobResult:
 
 def run_job(job: Job) -> JobResult:
     """Execute one submission in a sandboxed kernel, in any thread or worker; nothing touches the gradebook."""
-    from grader.execute import PLAN_KEY, SandboxedExecute
+    from grader.execute import PLAN_KEY, REUSE_KEY, SandboxedExecute
 
     log = runlog.start()
     config = nbgrader_config(Course(Path(job.repo) if job.repo else None, Path(job.course_dir), job.db_url),
@@ -278,6 +332,8 @@ def run_job(job: Job) -> JobResult:
         resources = {"metadata": {"path": str(staged)}}
         if job.plan is not None:
             resources[PLAN_KEY] = job.plan
+        if job.regrade is not None:
+            resources[REUSE_KEY] = job.regrade
         SandboxedExecute(config=config).preprocess(nb, resources)
         return JobResult(nb, "", log)
     except Exception as exc:  # noqa: BLE001 - any failure of the run becomes this submission's status
@@ -296,7 +352,7 @@ def make_job(course: Course, prepared: Prepared, limits: Limits, warm_next: bool
     o = prepared.outcome
     return Job(o.student, o.lesson, prepared.notebook, _job_files(course, o.student, o.lesson),
                str(course.repo) if course.repo else "", str(course.course_dir), course.gradebook_url, limits,
-               warm_next, prepared.plan)
+               warm_next, prepared.plan, prepared.regrade)
 
 
 def _withhold(outcome: Outcome, findings: list[Finding], then: str = "") -> None:
@@ -346,6 +402,7 @@ def _finish(api, course: Course, group: list[Executed], facts: dict, limits: Lim
         return outcomes
     for e in group:
         offer_replay((student, lesson, e.prepared.outcome.notebook), e.notebook)
+    _dates_for(course, student, lesson)
     result = api.autograde(lesson, student)
     if not result["success"]:
         forget(course, student, lesson)
@@ -355,7 +412,10 @@ def _finish(api, course: Course, group: list[Executed], facts: dict, limits: Lim
         return outcomes
     for e in group:
         o, fact = e.prepared.outcome, facts[(lesson, e.prepared.outcome.notebook)]
-        o.score, o.max_score, o.cells = _scores(course, student, lesson, o.notebook)
+        scores = _scores(course, student, lesson, o.notebook)
+        o.score, o.max_score, o.cells = scores.score, scores.max_score, scores.cells
+        o.raw_score, o.penalty, o.days_late = scores.raw, scores.penalty, round(scores.seconds_late / 86400, 3)
+        o.pending = scores.pending
         o.status, o.reason = _status_after_run(e.log, e.prepared.restored, limits)
         o.notes += [f"{read}: read from the student's kernel, not the grader's" for read in dict.fromkeys(e.log.kernel_names)]
         out_of_range = [g for g, (got, most) in o.cells.items() if not 0 <= got <= most]
@@ -450,13 +510,16 @@ def _already_graded(ledger: Ledger, course: Course, pairs) -> set[tuple[str, str
 
 def autograde(course: Course, lessons=None, students=None, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
               limits: Limits | None = None, workers: int | None = None, resume: bool = False,
-              scheduler: str | None = None) -> list[Outcome]:
+              scheduler: str | None = None, regrade: list[str] | None = None) -> list[Outcome]:
     """Grade every submission of the given lessons (all by default); record each outcome in the ledger.
 
     `workers` kernels run at once (threads waiting on sandboxed kernels); the parent alone scores them
     through nbgrader and writes the gradebook and the ledger, one submission at a time, as they finish.
     With `resume`, submissions already graded from the same file are kept, not graded again. With a Dask
     `scheduler` address, the notebooks are executed by the cluster's workers (each in its sandbox) instead.
+    With `regrade` (test cells' grade ids, after fixing those tests in the source), only those test cells
+    and the cells before them run again; the other test cells keep their last verdicts (a submission that
+    changed since, or was not scored, is graded whole).
     """
     from course_lib.progress import progress
 
@@ -469,6 +532,10 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
     prepare_assignments(course, lessons)
     api = make_api(course, limits=limits)  # one nbgrader start-up for the whole class
     facts = {(lesson, nb): lesson_facts(course, lesson, nb) for lesson in lessons for nb in course.notebooks(lesson)}
+    again = set(regrade or ())
+    unknown = again - {g for fact in facts.values() for g in fact.grade_ids}
+    if unknown:
+        raise GraderError(f"no test cell {', '.join(sorted(unknown))} in {', '.join(lessons)}")
     if course.is_folder_course and limits.trusted_tests:
         facts = {key: _calibrated(course, *key, fact, limits) for key, fact in facts.items()}
     ledger = Ledger(course.course_dir)
@@ -492,7 +559,7 @@ def autograde(course: Course, lessons=None, students=None, cell_timeout: int = D
     with executor(scheduler, workers) as engine, gradebook_engine.grading_run(course.gradebook_url):
         running, groups = {}, {}
         for student, lesson in todo:
-            prepared = [prepare(course, student, lesson, facts[(lesson, nb)], limits, nb)
+            prepared = [prepare(course, student, lesson, facts[(lesson, nb)], limits, nb, again)
                         for nb in course.notebooks(lesson)]
             groups[(student, lesson)] = ([Executed(p) for p in prepared if p.notebook is None], len(prepared))
             for p in prepared:

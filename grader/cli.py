@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("lessons", nargs="*", help="lesson names (default: all)")
     f.add_argument("--student", action="append", help="only this student (repeatable)")
 
-    rep = sub.add_parser("report", help="grades.csv, lms_grades.csv, exercises.csv and a grade histogram")
+    rep = sub.add_parser("report", help="grades.csv, totals.csv, canvas_import.csv, exercises.csv, misconceptions "
+                         "and a grade histogram")
     rep.add_argument("--out", type=Path, help="output folder (default: <course-dir>/reports)")
 
     d = sub.add_parser("demo", help="release, grade a sample class, feedback, report, and print the results")

@@ -11,6 +11,8 @@ that claim the same student and lesson are an error for that student, reported, 
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import tempfile
@@ -20,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.course import Course
 from grader.errors import GraderError
+from grader.late import LATE_MARKER
 
 # student id, then anything, then the file name; the lesson is the known lesson name the file id ends with.
 DEFAULT_FILENAME_REGEX = r"(?P<student_id>[A-Za-z0-9.-]+)_(?P<file_id>.+)\.ipynb$"
@@ -103,6 +106,7 @@ def collect(course: Course, source: Path, filename_regex: str = DEFAULT_FILENAME
         if not notebooks:
             raise GraderError(f"{source}: no .ipynb files found")
         chosen: dict[tuple[str, str], list[Path]] = {}
+        manifest = read_manifest(course)
         for nb_path in notebooks:
             placed = _identify(nb_path, root, lessons, matcher)
             if isinstance(placed, str):
@@ -120,5 +124,45 @@ def collect(course: Course, source: Path, filename_regex: str = DEFAULT_FILENAME
             target = course.submitted_notebook(student, lesson)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(paths[0], target)  # copied as bytes: an unreadable notebook is reported at grading
+            manifest[f"{student}/{lesson}"] = _arrival(paths[0], root, lesson, target.parent)
             result.collected.append((student, lesson))
+    write_manifest(course, manifest)
     return result
+
+
+MANIFEST = Path(".grader") / "collected.json"
+# Canvas's bulk download: <name>[_LATE]_<user id>_<attachment id>_<the student's file name>.
+_CANVAS = re.compile(r"^(?P<name>[^_]+)_(?P<late>late_)?(?P<user>\d+)_(?P<attachment>\d+)_", re.IGNORECASE)
+
+
+def _arrival(path: Path, root: Path, lesson: str, folder: Path) -> dict:
+    """What the file says about how it came: its LMS name and prefix (for feedback uploads), an LMS late
+    marker (grader.late), and nbgrader's timestamp.txt when one was delivered beside it."""
+    for old in (folder / "timestamp.txt", folder / LATE_MARKER):
+        old.unlink(missing_ok=True)  # a new submission: nothing of the last one's timing stays
+    beside = path.parent / "timestamp.txt"
+    if len(path.relative_to(root).parts) == 3 and beside.is_file() and not beside.is_symlink():
+        shutil.copyfile(beside, folder / "timestamp.txt")
+    canvas = _CANVAS.match(path.name)
+    info = {"file": path.name, "prefix": "", "canvas_id": None, "late_marker": False}
+    if canvas:
+        info.update(prefix=path.name[:canvas.end()], canvas_id=canvas["user"], late_marker=bool(canvas["late"]))
+        if canvas["late"]:
+            (folder / LATE_MARKER).write_text("the LMS marked this submission late\n", encoding="utf-8")
+    return info
+
+
+def read_manifest(course: Course) -> dict:
+    path = course.course_dir / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:
+        return {}
+
+
+def write_manifest(course: Course, manifest: dict) -> None:
+    path = course.course_dir / MANIFEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)

@@ -30,7 +30,8 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-SYNC_MARKER = ".grader-from-repo"  # a course folder whose source/ is copied from a repo's solutions/
+SYNC_MARKER = ".grader-from-repo"
+_CONFIGS: dict = {}  # a course folder whose source/ is copied from a repo's solutions/
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,17 @@ class Course:
 
     def feedback_html(self, student: str, lesson: str, notebook: str | None = None) -> Path:
         return self.course_dir / "feedback" / student / lesson / f"{notebook or lesson}.html"
+
+    def config(self):
+        """The course folder's course.toml (grader.config), read once per process and file version."""
+        from grader.config import load
+
+        path = self.course_dir / "course.toml"
+        key = (str(path), path.stat().st_mtime_ns if path.exists() else None)
+        cached = _CONFIGS.get(key)
+        if cached is None:
+            cached = _CONFIGS[key] = load(self.course_dir, self.lesson_names())
+        return cached
 
     @property
     def reports_dir(self) -> Path:

@@ -38,6 +38,15 @@ from grader.sandbox import SandboxedKernelManager
 from grader.sliced_polling import SlicedPolling
 
 PLAN_KEY = "boundary_plan"  # resources key: the lesson's TestPlan, read from its source by the caller
+REUSE_KEY = "regrade"       # resources key: a Regrade (only some test cells run again)
+
+
+class Regrade:
+    """Run again only the test cells `again` and what they depend on (every cell before the last of them);
+    every other test cell keeps the outputs of the last grading (`kept`: grade id -> outputs)."""
+
+    def __init__(self, again, kept: dict):
+        self.again, self.kept = set(again), dict(kept)
 
 # Notebooks already executed by a grading worker, waiting for nbgrader to score them: (student, assignment,
 # notebook) -> executed notebook. nbgrader's pipeline then replays their outputs instead of running a kernel.
@@ -123,6 +132,9 @@ class SandboxedExecute(SlicedPolling, Execute):
         self._started = time.monotonic()
         self._next_started = False
         self._plan = (resources or {}).get(PLAN_KEY) or plan_from_source(nb)
+        self._regrade = (resources or {}).get(REUSE_KEY)
+        self._until = max((i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("grade_id") in self._regrade.again),
+                          default=-1) if self._regrade else None
         self._dead_at = ""
         try:
             return super().preprocess(nb, resources, km=km)
@@ -169,9 +181,14 @@ class SandboxedExecute(SlicedPolling, Execute):
         if self.skip_ungraded and cell.cell_type == "code" and cell.metadata.get("course", {}).get(SKIP_KEY) \
                 and not nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
             return cell, resources
+        if self._regrade is not None and not self._needed_again(cell, index):
+            grade_id = nbgrader_meta(cell).get("grade_id")
+            cell.outputs = [NotebookNode(o) for o in self._regrade.kept.get(grade_id, [])] if is_test_cell(cell) else []
+            return cell, resources
         log = runlog.current()
         label = cell_label(cell, index)
         log.current_cell = label
+        log.executed.append(label)
         if self._dead_at:
             cell.outputs = [NotebookNode(output_type="error", ename=KERNEL_GONE_NAME, evalue="",
                                          traceback=[f"not run: the kernel stopped in {self._dead_at}"])]
@@ -194,6 +211,12 @@ class SandboxedExecute(SlicedPolling, Execute):
             elif output.get("ename") in ("MemoryError", "_ArrayMemoryError"):
                 log.memory_errors.append(label)
         return cell, resources
+
+    def _needed_again(self, cell, index: int) -> bool:
+        """In a regrade: the test cells to run again, and the cells before the last of them they may depend on."""
+        if index > self._until:
+            return False
+        return not is_test_cell(cell) or nbgrader_meta(cell).get("grade_id") in self._regrade.again
 
     def _runs_here(self, cell) -> bool:
         return (self.trusted_tests and is_test_cell(cell)

@@ -74,3 +74,47 @@ def generate_feedback(course: Course, lessons=None, students=None) -> list[Path]
             target.write_text(_status_page(outcome), encoding="utf-8")
             pages.append(target)
     return pages
+
+
+def package_feedback(course: Course, pages: list[Path]) -> list[Path]:
+    """Canvas re-upload zips, one per lesson, under feedback/canvas/ (grader.canvas.feedback_zip)."""
+    from grader.canvas import feedback_zip
+    from grader.collect import read_manifest
+
+    manifest = read_manifest(course)
+    by_lesson: dict[str, list] = {}
+    for page in pages:
+        student, lesson = page.relative_to(course.course_dir / "feedback").parts[:2]
+        by_lesson.setdefault(lesson, []).append((student, lesson, page))
+    target_dir = course.course_dir / "feedback_packages" / "canvas"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lesson, items in sorted(by_lesson.items()):
+        target = target_dir / f"{lesson}.zip"
+        without = feedback_zip(target, items, manifest)
+        if without:
+            import sys
+
+            print(f"grader: {lesson}: collected without Canvas names, not in the zip: {', '.join(without)}",
+                  file=sys.stderr)
+        written.append(target)
+    return written
+
+
+def release_feedback(course: Course, lessons=None, students=None) -> int:
+    """nbgrader's own feedback release into the exchange of a JupyterHub (course.toml [exchange] root)."""
+    root = course.config().exchange_root
+    if root is None:
+        raise GraderError("no exchange: set [exchange] root in course.toml to nbgrader's exchange folder")
+    if not root.is_dir():
+        raise GraderError(f"the exchange folder {root} does not exist")
+    api = make_api(course, exchange_root=root)
+    released = 0
+    for o in Ledger(course.course_dir).load().values():
+        if o.lesson in course.resolve_lessons(lessons) and (not students or o.student in students) \
+                and course.feedback_html(o.student, o.lesson, o.notebook or o.lesson).exists():
+            result = api.release_feedback(o.lesson, o.student)
+            if not result["success"]:
+                raise GraderError(f"releasing feedback to {o.student} failed: {(result.get('error') or '').strip()[-200:]}")
+            released += 1
+    return released

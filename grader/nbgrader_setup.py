@@ -8,6 +8,7 @@ import warnings
 from traitlets.config import Config
 
 from grader.course import COURSE_ID, DEFAULT_CELL_TIMEOUT, Course, ensure_tools_on_path
+from grader.late import nbgrader_settings
 from grader.limits import Limits
 
 # nbgrader's default for Python kernels, plus a quiet kernel log (ipykernel 7 warns on every start).
@@ -58,6 +59,8 @@ def nbgrader_config(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, li
     c.SandboxedKernelManager.memory_mb = limits.memory_mb
     c.SandboxedKernelManager.notebook_timeout = float(limits.notebook_timeout)
     c.SandboxedKernelManager.hide = [str(course.course_dir)] + ([str(course.repo)] if course.repo else [])
+    c.AssignLatePenalties.plugin_class = "grader.late.CoursePenalty"
+    c.CoursePenalty.update(nbgrader_settings(course.config().late))
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.GenerateFeedback.preprocessors = [
@@ -78,14 +81,30 @@ c.merge(nbgrader_config(Course.at({repo!r}, {course_dir!r}, {db_url!r})))
 """
 
 
-def write_config_file(course: Course) -> None:
-    """The course's configuration as a file; a per-run --cell-timeout is not persisted."""
+CONFIG_MARKER = "# Written by `grader`"
+
+
+def foreign_config(course: Course) -> bool:
+    """Whether the course folder holds an nbgrader_config.py of the instructor's own (never overwritten)."""
+    path = course.course_dir / "nbgrader_config.py"
+    return path.exists() and not path.read_text(encoding="utf-8", errors="replace").startswith(CONFIG_MARKER)
+
+
+def write_config_file(course: Course) -> bool:
+    """The course's configuration as a file, so nbgrader's own commands grade as `grader` does; a per-run
+    --cell-timeout is not persisted. An instructor's own nbgrader_config.py is left exactly as it is (False)."""
+    if foreign_config(course):
+        return False
     text = CONFIG_FILE_TEMPLATE.format(repo=str(course.repo) if course.repo else None, course_dir=str(course.course_dir),
                                        db_url=course.db_url)
-    (course.course_dir / "nbgrader_config.py").write_text(text, encoding="utf-8")
+    path = course.course_dir / "nbgrader_config.py"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return True
 
 
-def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: Limits | None = None):
+def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: Limits | None = None,
+             exchange_root=None):
     """An NbGraderAPI on the course folder (created if needed), quiet unless something fails."""
     ensure_tools_on_path()
     from sqlalchemy.exc import SAWarning
@@ -103,6 +122,8 @@ def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: L
     course.course_dir.mkdir(parents=True, exist_ok=True)
     write_config_file(course)
     config = nbgrader_config(course, cell_timeout, limits)
+    if exchange_root is not None:
+        config.Exchange.root = str(exchange_root)
     coursedir = CourseDirectory(config=config)
     api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.ERROR)

@@ -38,6 +38,15 @@ class Outcome:
     submission_sha: str = ""             # the file that was graded (a resumed run keeps what is unchanged)
     notebook: str = ""                   # for an assignment of several notebooks; empty: named like the lesson
     notes: list[str] = field(default_factory=list)  # for the instructor, beside a counted score (integrity.notes)
+    raw_score: float | None = None       # before the late penalty (grader.late); score is after it
+    penalty: float = 0.0
+    days_late: float = 0.0               # past the student's due date (extension included)
+    pending: list[str] = field(default_factory=list)  # answers to grade by hand in the formgrader (0 until then)
+
+    @property
+    def auto_max(self) -> float:
+        """The points the autograder gives out: all but the answers graded by hand."""
+        return self.max_score - sum(self.cells.get(g, [0.0, 0.0])[1] for g in self.pending)
 
     @property
     def unit(self) -> str:

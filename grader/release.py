@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 
@@ -33,6 +35,49 @@ def prepare_assignments(course: Course, lessons) -> None:
             raise GraderError(f"generate_assignment failed for {lesson}: {detail[-1] if detail else 'no detail'}")
         _stamp_file(course, lesson).parent.mkdir(parents=True, exist_ok=True)
         _stamp_file(course, lesson).write_text(stamp)
+        _remember_release(course, lesson)
+    _set_due_dates(course, lessons)
+
+
+def _history_file(course: Course, lesson: str, notebook: str) -> Path:
+    return course.course_dir / ".grader" / "released" / lesson / f"{notebook}.json"
+
+
+def _remember_release(course: Course, lesson: str) -> None:
+    """Keep every version of the locked cells students were given: a copy of an earlier release is theirs
+    as given, not an edit, when a test is fixed later (grader.structure.rebuild)."""
+    for notebook in course.notebooks(lesson):
+        history = released_before(course, lesson, notebook)
+        for cell in read_notebook(course.release_notebook(lesson, notebook)).cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id and cell.source not in history.setdefault(grade_id, []):
+                history[grade_id].append(cell.source)
+        path = _history_file(course, lesson, notebook)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(history), encoding="utf-8")
+
+
+def released_before(course: Course, lesson: str, notebook: str | None = None) -> dict[str, list[str]]:
+    """grade id -> every source a release of this lesson ever gave that cell."""
+    path = _history_file(course, lesson, notebook or lesson)
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:
+        return {}
+
+
+def _set_due_dates(course: Course, lessons) -> None:
+    """The course.toml due dates into nbgrader's gradebook (where nbgrader's late penalties read them)."""
+    from nbgrader.api import Gradebook
+
+    config = course.config()
+    dated = [lesson for lesson in lessons if lesson in config.due]
+    if dated:
+        with Gradebook(course.gradebook_url) as gb:
+            for lesson in dated:
+                due = config.due[lesson].astimezone(dt.timezone.utc).replace(tzinfo=None)
+                if gb.find_assignment(lesson).duedate != due:
+                    gb.update_or_create_assignment(lesson, duedate=due)
 
 
 def _stamp_file(course: Course, lesson: str) -> Path:

@@ -65,6 +65,25 @@ def _histogram(path: Path, percents: list[float], unscored: int) -> None:
     plt.close(fig)
 
 
+def _canvas_csv(course: Course, outcomes, lesson_scores: dict) -> str:
+    from grader.canvas import gradebook_csv, read_roster
+    from grader.collect import read_manifest
+
+    units = {(o.lesson, o.unit): o.max_score for o in outcomes}  # an assignment's points: all its notebooks'
+    max_points: dict[str, float] = {}
+    for (lesson, _), most in units.items():
+        max_points[lesson] = max_points.get(lesson, 0.0) + most
+    manifest = read_manifest(course)
+    ids = {key.split("/")[0]: info.get("canvas_id") for key, info in manifest.items() if info.get("canvas_id")}
+    roster_path = course.config().canvas_roster
+    text, unmatched = gradebook_csv(lesson_scores, max_points, ids, read_roster(roster_path) if roster_path else None)
+    if unmatched:
+        import sys
+
+        print(f"grader: not in the Canvas roster, left out of canvas_import.csv: {', '.join(unmatched)}", file=sys.stderr)
+    return text
+
+
 def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path]:
     outcomes = sorted(Ledger(course.course_dir).load().values(), key=lambda o: (o.student, o.unit))
     if not outcomes:
@@ -72,21 +91,24 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
     out_dir = Path(out_dir) if out_dir else course.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in
-             ("grades.csv", "lms_grades.csv", "exercises.csv", "grade_histogram.png", "misconceptions.csv",
-              "misconceptions.png")}
+             ("grades.csv", "totals.csv", "canvas_import.csv", "exercises.csv", "grade_histogram.png",
+              "misconceptions.csv", "misconceptions.png")}
 
     _write_csv(paths["grades.csv"], [
         {"student_id": o.student, "lesson": o.unit, "score": "" if o.score is None else o.score,
-         "max_score": o.max_score, "percent": _pct(o.score, o.max_score), "status": o.status, "reason": o.reason,
+         "raw_score": "" if o.raw_score is None else o.raw_score, "late_penalty": o.penalty or "",
+         "days_late": o.days_late or "", "max_score": o.max_score, "percent": _pct(o.score, o.max_score),
+         "status": o.status, "reason": o.reason, "notes": "; ".join(o.notes),
          "withheld_score": "" if o.withheld_score is None else o.withheld_score}
-        for o in outcomes], ["student_id", "lesson", "score", "max_score", "percent", "status", "reason",
-                             "withheld_score"])
+        for o in outcomes], ["student_id", "lesson", "score", "raw_score", "late_penalty", "days_late", "max_score",
+                             "percent", "status", "reason", "notes", "withheld_score"])
 
     lessons = sorted({o.lesson for o in outcomes})
     by_student = defaultdict(lambda: defaultdict(list))  # student -> lesson -> its notebooks' outcomes
     for o in outcomes:
         by_student[o.student][o.lesson].append(o)
-    lms_rows, percents, unscored = [], [], 0
+    total_rows, percents, unscored = [], [], 0
+    lesson_scores: dict[str, dict] = {}
     for student, lessons_done in sorted(by_student.items()):
         done = [o for parts in lessons_done.values() for o in parts]
         possible = sum(o.max_score for o in done)
@@ -100,12 +122,16 @@ def write_reports(course: Course, out_dir: Path | None = None) -> dict[str, Path
         row = {"student_id": student, "total": "" if total is None else total, "max_total": possible,
                "percent": _pct(total, possible),
                "needs_attention": "; ".join(f"{o.unit}: {o.describe()}" for o in done if o.status != "ok")}
+        lesson_scores[student] = {}
         for lesson in lessons:
             parts = lessons_done.get(lesson, [])
-            row[lesson] = sum(o.score for o in parts) if parts and all(o.score is not None for o in parts) else ""
-        lms_rows.append(row)
-    _write_csv(paths["lms_grades.csv"], lms_rows,
+            value = sum(o.score for o in parts) if parts and all(o.score is not None for o in parts) else None
+            row[lesson] = "" if value is None else value
+            lesson_scores[student][lesson] = value
+        total_rows.append(row)
+    _write_csv(paths["totals.csv"], total_rows,
                ["student_id", *lessons, "total", "max_total", "percent", "needs_attention"])
+    paths["canvas_import.csv"].write_text(_canvas_csv(course, outcomes, lesson_scores), encoding="utf-8")
 
     _write_csv(paths["exercises.csv"], exercise_rows(outcomes),
                ["lesson", "exercise", "max_points", "submissions", "mean_points", "full_marks_pct"])

@@ -21,6 +21,7 @@ class RunLog:
     killed_by_watchdog: bool = False                             # the sandbox was killed for time
     kernel_died_at: str = ""                                     # the cell during which the kernel stopped
     kernel_names: list[str] = field(default_factory=list)        # "test cell: name" read from the kernel, not graded
+    executed: list[str] = field(default_factory=list)            # the cells run (a regrade runs some only)
     seconds: float = 0.0
 
 

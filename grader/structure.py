@@ -32,8 +32,10 @@ def _plain(cell):
     return cell
 
 
-def rebuild(submitted, source, release=None):
-    """(notebook to grade, notes on what was restored). `release` (the student copy) tells an edit apart."""
+def rebuild(submitted, source, release=None, released_before=None):
+    """(notebook to grade, notes on what was restored). `release` (the student copy) tells an edit apart;
+    `released_before` (grade id -> sources of earlier releases) keeps a cell that a later release changed
+    (a fixed test) from counting as the student's edit."""
     known = {_grade_id(c): c for c in source.cells if _grade_id(c)}
     released = {_grade_id(c): c for c in (release.cells if release else []) if _grade_id(c)}
     answers, extras, seen = {}, defaultdict(list), set()
@@ -49,7 +51,7 @@ def rebuild(submitted, source, release=None):
                 shown = released.get(gid, known[gid])
                 if cell.cell_type != shown.cell_type:
                     notes.append(f"{gid} retyped")
-                elif cell.source != shown.source:
+                elif cell.source != shown.source and cell.source not in (released_before or {}).get(gid, ()):
                     notes.append(f"{gid} edited")
         elif gid in known:
             if nbgrader_meta(known[gid]).get("solution"):

@@ -293,3 +293,56 @@ def test_sync_into_keeps_identity_where_it_can():
     assert target["a"] is inner and inner.tolist() == [1.0, 2.0] and target["b"] == [4] and target["d"] == "new"
     assert not sync_into(np.zeros(2), np.zeros(2, dtype=np.int64))
     assert not sync_into(1.0, 2.0)
+
+
+def test_an_argument_kept_shared_and_passed_again_after_a_change(pair):
+    """check_gradient nudges x in place and calls again: x is both a new argument and a shared copy (its
+    first call returned an object that may keep it): the two must not be mixed up in one message."""
+    pair.kernel("class Cache:\n    pass\ndef forward(x):\n    c = Cache()\n    c.x = x\n    return float(x.sum()), c\n")
+    forward = pair.get("forward")
+    x = np.ones(3)
+    assert forward(x)[0] == 3.0
+    x[0] = 5.0
+    total, cache = forward(x)
+    assert total == 7.0 and np.asarray(cache.x).tolist() == [5.0, 1.0, 1.0]
+
+
+def test_a_subclass_value_goes_back_to_the_students_code_as_itself(pair):
+    """A NamedTuple or defaultdict cache arrives as a plain tuple or dict, yet the student's backward gets its
+    own object back (unless the test changed it); a dict subclass of params is updated in place."""
+    pair.kernel("import collections, typing\nimport numpy as np\n"
+                "class Cache(typing.NamedTuple):\n    x: np.ndarray\n    scale: float\n"
+                "def forward(x):\n    return x * 2, Cache(x, 2.0)\n"
+                "def backward(dout, cache):\n    return dout * cache.scale\n"
+                "def counts():\n    d = collections.defaultdict(int)\n    d['a'] += 1\n    return d\n"
+                "def bump(d):\n    d['b'] += 1\n    return dict(d)\n"
+                "class Params(dict):\n    __getattr__ = dict.__getitem__\n"
+                "class Net:\n    def __init__(self):\n        self.params = Params(W=np.zeros(2))\n"
+                "    def total(self):\n        return float(self.params.W.sum())\n")
+    out, cache = pair.get("forward")(np.ones(2))
+    assert type(cache) is tuple and cache[1] == 2.0
+    assert pair.get("backward")(np.ones(2), cache).tolist() == [2.0, 2.0]
+    d = pair.get("counts")()
+    assert type(d) is dict and pair.get("bump")(d) == {"a": 1, "b": 1}
+    net = pair.get("Net")()
+    net.params["W"] = np.array([1.0, 2.0])
+    assert net.total() == 3.0
+
+
+def test_spawned_generators_are_reproducible(pair):
+    pair.kernel("def children(rng):\n    return [c.standard_normal() for c in rng.spawn(2)]\n")
+    a = pair.get("children")(np.random.default_rng(5))
+    b = pair.get("children")(np.random.default_rng(5))
+    assert a == b == [c.standard_normal() for c in np.random.default_rng(5).spawn(2)]
+
+
+def test_a_tests_function_tells_its_name(pair):
+    pair.kernel("def describe(f):\n    return f.__name__, f.__qualname__\n"
+                "def docs(f):\n    return f.__doc__\n")
+
+    def loss_fn(W):
+        """Sum of squares."""
+        return float(np.sum(W ** 2))
+
+    assert pair.get("describe")(loss_fn)[0] == "loss_fn"
+    assert pair.get("docs")(loss_fn) != "Sum of squares."  # a docstring of the hidden tests stays theirs

@@ -129,3 +129,4 @@ def test_no_other_cell_reads_what_only_a_test_cell_defines(lesson):
             continue
         read = _global_reads(cell.source) & only_tests
         assert not read, f"{nbgrader_meta(cell).get('grade_id')} reads {sorted(read)}, which only a test cell defines"
+

@@ -50,6 +50,12 @@ HONEST = {
                       "    def __hash__(self):\n        return hash(self.v)\ndef double(x):\n    return 2 * x",
     "sys_and_time": "import sys, time\nt = time.perf_counter()\nbig = sys.float_info.max\ndef double(x):\n    return 2 * x",
     "syntax_error": "def double(x)\n    return 2 * x",
+    "magics": "%timeit -n 1 double(3)\n%matplotlib inline\ndef double(x):\n    return 2 * x",
+    "platform_system_and_gc": "import gc, platform\ngc.collect()\nprint(platform.system())\ndef double(x):\n    return 2 * x",
+    "ipython_display": "from IPython.display import display\ndef double(x):\n    return 2 * x",
+    "own_name_Out": "Out = 3\nprint(Out)\ndef double(x):\n    return 2 * x",
+    "introspection": "class A:\n    pass\nclass B(A):\n    pass\nprint(A.__subclasses__(), B.__mro__)\ndef double(x):\n    return 2 * x",
+    "pickle_and_importlib": "import pickle, importlib, inspect\nimportlib.reload(pickle)\ndef double(x):\n    return 2 * x",
 }
 
 
@@ -66,8 +72,8 @@ NOTED = {
     "import sys\nf = sys._getframe(1).f_locals": "reads `._getframe`",
     "x = In[-1]": "uses `In`",
     "ip = get_ipython()": "uses `get_ipython`",
-    "%timeit double(3)": "uses `get_ipython`",
-    "import os\nos.system('true')": "reads `.system`",
+    "import os\nos.system('true')": "calls os.system",
+    "import os as o\no.fork()": "calls os.fork",
     "m = __import__('sys').modules['_course_boundary']": "names the grader's agent",
 }
 

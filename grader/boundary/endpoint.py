@@ -73,6 +73,8 @@ BUILTINS = {
 RESULT_TYPES = {"len": int, "str": str, "repr": str, "bool": bool, "float": float, "int": int, "complex": complex,
                 "format": str, "index": int, "asarray": np.ndarray}
 GENERATOR_KINDS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
+# The dunders an object's proxy forwards: names only (a log line with a callback's __name__).
+NAME_DUNDERS = frozenset({"__name__", "__qualname__"})
 
 
 def plain_base(value):
@@ -109,7 +111,9 @@ def sync_into(target, value) -> bool:
     kept; False when it cannot be done in place (the caller replaces the target instead)."""
     if target is value:
         return True
-    if type(target) is np.ndarray and type(value) is np.ndarray:
+    # The target is this side's own object, of any subclass (a student's dict of params); the value was
+    # decoded here, so it is of an exact type.
+    if isinstance(target, np.ndarray) and type(value) is np.ndarray:
         if target.dtype != value.dtype or not target.flags.writeable:
             return False
         if target.shape != value.shape:
@@ -119,25 +123,25 @@ def sync_into(target, value) -> bool:
                 return False
         np.copyto(target, value)
         return True
-    if type(target) is dict and type(value) is dict:
+    if isinstance(target, dict) and type(value) is dict:
         for k in [k for k in target if k not in value]:
             del target[k]
         for k, v in value.items():
             if not (k in target and sync_into(target[k], v)):
                 target[k] = v
         return True
-    if type(target) is list and type(value) is list:
+    if isinstance(target, list) and type(value) is list:
         for i in range(min(len(target), len(value))):
             if not sync_into(target[i], value[i]):
                 target[i] = value[i]
         del target[len(value):]
         target.extend(value[len(target):])
         return True
-    if type(target) is set and type(value) is set:
+    if isinstance(target, set) and type(value) is set:
         target.clear()
         target.update(value)
         return True
-    if type(target) is tuple and type(value) is tuple and len(target) == len(value):
+    if isinstance(target, tuple) and type(value) is tuple and len(target) == len(value):
         return all(sync_into(t, v) for t, v in zip(target, value))
     if type(target) is np.random.Generator and type(value) is np.random.Generator:
         target.bit_generator.state = value.bit_generator.state
@@ -198,6 +202,11 @@ class Endpoint:
         # key -> [local object, fingerprint]; keys: ("attr", owner, id, name) / ("rng", owner, id); owner is
         # "mine" when this side owns the original, "peer" when this side holds the copy.
         self._shared: dict[tuple, list] = {}
+        # id(received copy) -> [copy, peer's id of the original, fingerprint]: subclass values (a NamedTuple,
+        # a defaultdict) that go back to the peer as their original while unchanged; released with the session.
+        for _, n, _ in getattr(self, "_based", {}).values():
+            self._released.append(n)
+        self._based: dict[int, list] = {}
 
     # --- references ----------------------------------------------------------------------------------
     def _lend(self, obj) -> int:
@@ -224,7 +233,8 @@ class Endpoint:
         n = self._lend(gen)
         state = gen.bit_generator.state
         self._shared[("rng", "mine", n)] = [gen, self._fingerprint(state)]
-        return {"@": "rng", "owner": "me", "id": n, "state": self._encode_nested(state)}
+        return {"@": "rng", "owner": "me", "id": n, "state": self._encode_nested(state),
+                "seed": self._encode_nested(_seed_sequence(gen))}
 
     def _resolve(self, tag, decoder):
         kind, n = tag.get("@"), tag.get("id")
@@ -258,7 +268,7 @@ class Endpoint:
         if entry is not None:
             return entry[0]
         state = decoder.decode(tag.get("state"))
-        gen = _generator_from_state(state)
+        gen = _generator_from_state(state, decoder.decode(tag.get("seed")))
         self._shared[("rng", "peer", n)] = [gen, self._fingerprint(gen.bit_generator.state)]
         return gen
 
@@ -268,7 +278,28 @@ class Endpoint:
 
     # --- encoding helpers ----------------------------------------------------------------------------
     def _encoder(self) -> Encoder:
-        return Encoder(self._refer, plain_base)
+        return Encoder(self._refer, plain_base, self._lend_original, self._returning)
+
+    def _lend_original(self, obj) -> int:
+        self.policy.check_send(obj)
+        return self._lend(obj)
+
+    def _returning(self, value):
+        entry = self._based.get(id(value))
+        if entry is None or entry[0] is not value:
+            return None
+        return {"@": "back", "id": entry[1]} if self._plain_fingerprint(value) == entry[2] else None
+
+    def _on_based(self, value, n: int) -> None:
+        self._based[id(value)] = [value, n, self._plain_fingerprint(value)]
+
+    def _plain_fingerprint(self, value) -> bytes:
+        enc = Encoder(self._refer, plain_base)  # the value itself, never a back reference
+        tree = enc.encode(value)
+        digest = hashlib.blake2b(pack({"v": tree}, []), digest_size=16)
+        for b in enc.buffers:
+            digest.update(b)
+        return digest.digest()
 
     def _encode_nested(self, value):
         enc = Encoder(lambda obj: (_ for _ in ()).throw(WireError("a generator's state is plain data")))
@@ -359,7 +390,12 @@ class Endpoint:
             raise PeerGone(f"the connection closed ({type(exc).__name__})") from None
         except WireError as exc:
             raise PeerGone(f"a malformed message: {exc}") from None
-        decoder = Decoder(buffers, lambda tag: self._resolve(tag, decoder))
+        decoder = Decoder(buffers, lambda tag: self._resolve(tag, decoder), self._on_based)
+        return document, decoder
+
+    def _settle(self, document, decoder: Decoder) -> None:
+        """Apply a message's syncs and releases, after its payload was decoded: values are decoded in the
+        order they were encoded (payload, then syncs), or an alias between them would point nowhere."""
         try:
             self._apply_syncs(document.get("s") or [], decoder)  # before the releases: a sync may be their last word
         except WireError as exc:
@@ -369,7 +405,6 @@ class Endpoint:
             if type(n) is int and n in self._owned:
                 self._owned_ids.pop(id(self._owned.pop(n)), None)
                 self._forget_shared("mine", n)
-        return document, decoder
 
     def _forget_shared(self, owner: str, n: int) -> None:
         for key in [k for k in self._shared if k[1] == owner and k[2] == n]:
@@ -393,11 +428,14 @@ class Endpoint:
                 continue
             try:
                 if "err" in document:
+                    self._settle(document, decoder)
                     raise self._rebuild_error(document["err"])
                 if writeback is not None:
                     self._write_back(writeback, document.get("wb") or [], decoder)
                     self._keep_arguments(writeback, document.get("kept") or [])
-                return decoder.decode(document.get("ok"))
+                value = decoder.decode(document.get("ok"))
+                self._settle(document, decoder)
+                return value
             except WireError as exc:
                 raise PeerGone(f"a malformed answer: {exc}") from None
 
@@ -461,7 +499,10 @@ class Endpoint:
         enc = self._encoder()
         args, changes = (), []
         try:
-            parts = [decoder.decode(p) for p in (document.get("a") or [])]
+            try:
+                parts = [decoder.decode(p) for p in (document.get("a") or [])]
+            finally:
+                self._settle(document, decoder)
             kind = document.get("q")
             before = None
             if kind == "call":
@@ -611,11 +652,28 @@ def _peer_view(key: tuple) -> list:
     return [key[0], flipped, *key[2:]]
 
 
-def _generator_from_state(state):
+def _seed_sequence(gen) -> dict | None:
+    """What a Generator's seed sequence is made of (so that generators it spawns are the same here)."""
+    seq = getattr(gen.bit_generator, "seed_seq", None)
+    if not isinstance(seq, np.random.SeedSequence):
+        return None
+    entropy = seq.entropy
+    return {"entropy": [int(e) for e in entropy] if isinstance(entropy, (list, tuple, np.ndarray)) else
+            (None if entropy is None else int(entropy)), "spawn_key": [int(k) for k in seq.spawn_key],
+            "pool_size": int(seq.pool_size), "n_children_spawned": int(seq.n_children_spawned)}
+
+
+def _generator_from_state(state, seed=None):
     kind = state.get("bit_generator") if type(state) is dict else None
     if kind not in GENERATOR_KINDS:
         raise WireError(f"a generator of an unknown kind {kind!r}")
-    bit_generator = getattr(np.random, kind)()
+    try:
+        sequence = np.random.SeedSequence(entropy=seed["entropy"], spawn_key=tuple(seed["spawn_key"]),
+                                          pool_size=seed["pool_size"],
+                                          n_children_spawned=seed["n_children_spawned"]) if type(seed) is dict else None
+    except (TypeError, ValueError, KeyError) as exc:
+        raise WireError(f"a malformed seed sequence: {exc}") from None
+    bit_generator = getattr(np.random, kind)(sequence)
     try:
         bit_generator.state = state
     except (TypeError, ValueError, KeyError) as exc:
@@ -640,7 +698,7 @@ class Proxy:
         return proxy
 
     def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
+        if name.startswith("__") and name.endswith("__") and name not in NAME_DUNDERS:
             raise AttributeError(name)
         return object.__getattribute__(self, "_ep").proxy_getattr(self, name)
 

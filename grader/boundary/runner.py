@@ -13,6 +13,7 @@ import builtins
 import importlib
 import linecache
 import numbers
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import numpy as np
 
 from grader.boundary.endpoint import BoundaryError, Interrupted, PeerError, PeerGone
 from grader.boundary.plan import TestPlan
-from grader.cellcode import to_python
+from grader.cellcode import parse_cell, to_python
 
 _BOUNDARY_DIR = str(Path(__file__).resolve().parent)
 TIMEOUT_NAME = "CellTimeoutError"   # the name nbgrader and the run log give a cell stopped for time
@@ -150,6 +151,17 @@ def _error(ename: str, evalue: str, lines: list[str]) -> dict:
     return {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [*lines, f"{ename}: {evalue}"]}
 
 
+HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS.*?(### END HIDDEN TESTS|\Z)", re.DOTALL)
+
+
+def visible_imports(source: str) -> str:
+    """The imports a test cell's visible part makes, each guarded, as code for the student's kernel: there
+    the cell ran while they worked, so a cell of theirs after it may use what it imported."""
+    tree = parse_cell(HIDDEN_REGION.sub("", source))
+    statements = [ast.unparse(node) for node in (tree.body if tree else []) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in statements)
+
+
 def run_test_cell(boundary, namespace: TestNamespace, source: str, label: str, deadline: float,
                   max_output: int = 1_000_000) -> tuple[list[dict], CellRecord]:
     """Execute one test cell here; its outputs (nbformat dicts) and what happened."""
@@ -166,7 +178,7 @@ def run_test_cell(boundary, namespace: TestNamespace, source: str, label: str, d
         return [_error("SyntaxError", str(exc), [])], record
     value, broken = None, False
     try:
-        boundary.open_cell(deadline)
+        boundary.open_cell(deadline, visible_imports(source))
         exec(body, namespace)
         if last is not None:
             value = eval(last, namespace)

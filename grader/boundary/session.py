@@ -19,7 +19,7 @@ from pathlib import Path
 
 from jupyter_core.utils import run_sync
 
-from grader.boundary.endpoint import Endpoint, Interrupted, PeerGone, Policy
+from grader.boundary.endpoint import NAME_DUNDERS, Endpoint, Interrupted, PeerGone, Policy
 from grader.boundary.wire import WireError
 
 _HERE = Path(__file__).resolve().parent
@@ -67,7 +67,7 @@ class TrustedPolicy(Policy):
     class's or function's attributes (a test that later used them would run the student's code)."""
 
     def check_attribute(self, obj, name: str) -> None:
-        if name.startswith("_"):
+        if name.startswith("_") and name not in NAME_DUNDERS:
             raise AttributeError(f"student code cannot read {name!r} of a test's object")
 
     def check_setattr(self, obj, name: str) -> None:
@@ -141,10 +141,12 @@ class KernelBoundary:
             raise Interrupted("the student's code did not finish within the cell's time limit")
 
     # --- a test cell ---------------------------------------------------------------------------------
-    def open_cell(self, deadline: float) -> None:
+    def open_cell(self, deadline: float, prelude: str = "") -> None:
+        """Start the agent for a test cell; `prelude` runs first in the student's namespace (the imports the
+        cell's visible part makes, which a student's later cell may rely on, as it runs in their kernel)."""
         self.deadline, self.interrupted_at = deadline, None
-        self._msg_id = self.kc.execute(boot_request(self.agent_file, self.socket_path), silent=True,
-                                       store_history=False, allow_stdin=False, stop_on_error=False)
+        code = (prelude + "\n" if prelude else "") + boot_request(self.agent_file, self.socket_path)
+        self._msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         limit = min(deadline, time.monotonic() + CONNECT_LIMIT)
         while True:
             try:

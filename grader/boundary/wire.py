@@ -35,10 +35,12 @@ class WireError(Exception):
 
 class Encoder:
     """Turns one value into (JSON-able tree, buffers). `refer(obj)` gives the tag of an object that is not
-    plain data (a reference); `base` converts subclasses of plain types (see endpoint.plain_base)."""
+    plain data (a reference); `base` converts subclasses of plain types (see endpoint.plain_base), and
+    `lend(obj)` then gives the id under which the original stays here (a NamedTuple cache goes back to the
+    student's function as itself); `returning(value)` gives the tag of a received copy going back unchanged."""
 
-    def __init__(self, refer, base=None):
-        self.refer, self.base = refer, base
+    def __init__(self, refer, base=None, lend=None, returning=None):
+        self.refer, self.base, self.lend, self.returning = refer, base, lend, returning
         self.buffers: list[bytes] = []
         self.items = 0
         self.references = 0               # objects referred to, not sent
@@ -85,6 +87,9 @@ class Encoder:
             return self.refer(value)  # Generators travel as mirrors; the endpoint decides
         if id(value) in self._seen:
             return {TAG: "alias", "n": self._seen[id(value)]}
+        back = self.returning(value) if self.returning and kind in (list, tuple, set, frozenset, dict, np.ndarray) else None
+        if back is not None:
+            return back
         if kind is np.ndarray:
             return self._array(value)
         if kind in (list, tuple, set, frozenset, dict):
@@ -92,6 +97,8 @@ class Encoder:
         converted = self.base(value) if self.base else None
         if converted is not None:
             self._keep.append(converted)
+            if self.lend and type(converted) in (list, tuple, set, frozenset, dict, np.ndarray):
+                return {TAG: "based", "id": self.lend(value), "v": self.encode(converted, depth)}
             return self.encode(converted, depth)
         self.references += 1
         return self.refer(value)
@@ -126,8 +133,8 @@ _SCALAR_TYPES = frozenset(t for t in (
 class Decoder:
     """Builds a value from (JSON tree, buffers). `resolve(tag)` turns a reference tag into an object."""
 
-    def __init__(self, buffers: list[bytes], resolve):
-        self.buffers, self.resolve = buffers, resolve
+    def __init__(self, buffers: list[bytes], resolve, on_based=None):
+        self.buffers, self.resolve, self.on_based = buffers, resolve, on_based
         self._made: list = []
 
     def _buffer(self, index) -> bytes:
@@ -255,6 +262,15 @@ class Decoder:
     def _dtype_value(self, tree, depth):
         return _dtype(tree.get("v"))
 
+    def _based(self, tree, depth):
+        value = self.decode(tree.get("v"), depth)
+        n = tree.get("id")
+        if type(n) is not int or type(value) not in (list, tuple, set, frozenset, dict, np.ndarray):
+            raise WireError("a malformed subclass value")
+        if self.on_based:
+            self.on_based(value, n)
+        return value
+
 
 def _dtype(text):
     if type(text) is not str or len(text) > 16:
@@ -273,7 +289,7 @@ _DECODERS = {
     "frozenset": lambda self, tree, depth: self._set(tree, depth, frozenset), "dict": Decoder._dict,
     "array": Decoder._array, "scalar": Decoder._scalar, "alias": Decoder._alias, "int": Decoder._int,
     "float": Decoder._float, "complex": Decoder._complex, "bytes": Decoder._bytes, "slice": Decoder._slice,
-    "dtype": Decoder._dtype_value, "ellipsis": lambda self, tree, depth: Ellipsis,
+    "dtype": Decoder._dtype_value, "ellipsis": lambda self, tree, depth: Ellipsis, "based": Decoder._based,
 }
 
 

@@ -143,7 +143,7 @@ BUGS = [
         x[idx] = old
         grad[idx] = (f_plus - f_minus) / h
     return grad
-'''),
+''', hint='2x too large'),
     Bug("numerical_gradient", "does_not_restore_x", '''def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
@@ -202,7 +202,7 @@ BUGS = [
     dscores[np.arange(N), y] -= 1
     dW = X.T @ dscores + reg * W
     return loss, dW
-'''),
+''', hint='the batch size: a missing division by N'),
     Bug("softmax_loss_and_grad", "reg_gradient_2x", '''def softmax_loss_and_grad(W, X, y, reg):
     N = X.shape[0]
     scores = X @ W
@@ -245,7 +245,7 @@ BUGS = [
     dscores[np.arange(N), y] -= 1
     dW = X.T @ dscores / N + reg * W
     return loss, dW
-'''),
+''', hint='the batch size: a missing division by N'),
     Bug("softmax_loss_and_grad", "dW_sign_flipped", '''def softmax_loss_and_grad(W, X, y, reg):
     N = X.shape[0]
     scores = X @ W
@@ -256,7 +256,105 @@ BUGS = [
     dscores[np.arange(N), y] += 1
     dW = X.T @ dscores / N + reg * W
     return loss, dW
+''', hint='the sign is flipped'),
+    # --- svm_loss_and_grad --------------------------------------------------------------------------
+    # The true class compared with itself: every sample pays delta more, and its gradient is off by one.
+    Bug("svm_loss_and_grad", "counts_the_true_class", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + delta
+    active = margins > 0
+    loss = np.sum(margins[active]) / N + 0.5 * reg * np.sum(W ** 2)
+    dscores = active.astype(float)
+    dscores[np.arange(N), y] = -active.sum(axis=1)
+    dW = X.T @ dscores / N + reg * W
+    return loss, dW
 '''),
+    Bug("svm_loss_and_grad", "dW_missing_1_over_N", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + delta
+    margins[np.arange(N), y] = 0
+    active = margins > 0
+    loss = np.sum(margins[active]) / N + 0.5 * reg * np.sum(W ** 2)
+    dscores = active.astype(float)
+    dscores[np.arange(N), y] = -active.sum(axis=1)
+    dW = X.T @ dscores + reg * W
+    return loss, dW
+''', hint="the batch size: a missing division by N"),
+    Bug("svm_loss_and_grad", "loss_summed_not_averaged", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + delta
+    margins[np.arange(N), y] = 0
+    active = margins > 0
+    loss = np.sum(margins[active]) + 0.5 * reg * np.sum(W ** 2)
+    dscores = active.astype(float)
+    dscores[np.arange(N), y] = -active.sum(axis=1)
+    dW = X.T @ dscores / N + reg * W
+    return loss, dW
+''', hint="the batch size: a missing division by N"),
+    # No hinge: every margin counts, also the negative ones (the max(0, .) forgotten).
+    Bug("svm_loss_and_grad", "no_max_with_zero", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + delta
+    margins[np.arange(N), y] = 0
+    loss = np.sum(margins) / N + 0.5 * reg * np.sum(W ** 2)
+    dscores = np.ones_like(scores)
+    dscores[np.arange(N), y] = -(W.shape[1] - 1)
+    dW = X.T @ dscores / N + reg * W
+    return loss, dW
+'''),
+    # The true class gets -1 per sample instead of -1 per active term.
+    Bug("svm_loss_and_grad", "true_class_gradient_minus_one", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + delta
+    margins[np.arange(N), y] = 0
+    active = margins > 0
+    loss = np.sum(margins[active]) / N + 0.5 * reg * np.sum(W ** 2)
+    dscores = active.astype(float)
+    dscores[np.arange(N), y] = -1.0
+    dW = X.T @ dscores / N + reg * W
+    return loss, dW
+'''),
+    Bug("svm_loss_and_grad", "ignores_delta", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + 1.0
+    margins[np.arange(N), y] = 0
+    active = margins > 0
+    loss = np.sum(margins[active]) / N + 0.5 * reg * np.sum(W ** 2)
+    dscores = active.astype(float)
+    dscores[np.arange(N), y] = -active.sum(axis=1)
+    dW = X.T @ dscores / N + reg * W
+    return loss, dW
+'''),
+    Bug("svm_loss_and_grad", "reg_gradient_2x", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + delta
+    margins[np.arange(N), y] = 0
+    active = margins > 0
+    loss = np.sum(margins[active]) / N + 0.5 * reg * np.sum(W ** 2)
+    dscores = active.astype(float)
+    dscores[np.arange(N), y] = -active.sum(axis=1)
+    dW = X.T @ dscores / N + 2 * reg * W
+    return loss, dW
+'''),
+    Bug("svm_loss_and_grad", "gradient_sign_flipped", '''def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    scores = X @ W
+    margins = scores - scores[np.arange(N), y][:, None] + delta
+    margins[np.arange(N), y] = 0
+    active = margins > 0
+    loss = np.sum(margins[active]) / N + 0.5 * reg * np.sum(W ** 2)
+    dscores = -active.astype(float)
+    dscores[np.arange(N), y] = active.sum(axis=1)
+    dW = X.T @ dscores / N + reg * W
+    return loss, dW
+''', hint="the sign is flipped"),
     # --- gradient_descent ---------------------------------------------------------------------------
     Bug("gradient_descent", "ascends", '''def gradient_descent(loss_and_grad, W0, lr, num_steps):
     W = W0.copy()
@@ -267,7 +365,7 @@ BUGS = [
         W = W + lr * grad
     loss_history.append(loss_and_grad(W)[0])
     return W, np.array(loss_history)
-'''),
+''', hint='the sign is flipped'),
     Bug("gradient_descent", "updates_W0_in_place", '''def gradient_descent(loss_and_grad, W0, lr, num_steps):
     W = W0
     loss_history = []
@@ -286,7 +384,7 @@ BUGS = [
         loss_history.append(loss)
         W = W - lr * grad
     return W, np.array(loss_history)
-'''),
+''', hint='one entry short'),
     Bug("gradient_descent", "one_update_too_many", '''def gradient_descent(loss_and_grad, W0, lr, num_steps):
     W = W0.copy()
     loss_history = []
@@ -305,5 +403,5 @@ BUGS = [
         W = W - grad
     loss_history.append(loss_and_grad(W)[0])
     return W, np.array(loss_history)
-'''),
+''', hint='off by a factor of 10'),
 ]

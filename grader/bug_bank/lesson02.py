@@ -259,12 +259,12 @@ BUGS = [
     out = 1.0 / d
     ds = out * dout
     return np.array([x[0] * ds, x[1] * ds, ds]), np.array([w[0] * ds, w[1] * ds])
-'''),
+''', hint='off by a factor of 3.718'),
     Bug("sigmoid_circuit_backward", "ignores_dout", '''def sigmoid_circuit_backward(dout, cache):
     w, x, e, d = cache
     ds = e / d ** 2
     return np.array([x[0] * ds, x[1] * ds, ds]), np.array([w[0] * ds, w[1] * ds])
-'''),
+''', hint='dout is ignored'),
     Bug("sigmoid_circuit_backward", "bias_gradient_zero", '''def sigmoid_circuit_backward(dout, cache):
     w, x, e, d = cache
     ds = e / d ** 2 * dout
@@ -279,19 +279,19 @@ BUGS = [
     w, x, e, d = cache
     ds = -e / d ** 2 * dout
     return np.array([x[0] * ds, x[1] * ds, ds]), np.array([w[0] * ds, w[1] * ds])
-'''),
+''', hint='the sign is flipped'),
     Bug("sigmoid_circuit_backward", "returns_dx_first", '''def sigmoid_circuit_backward(dout, cache):
     w, x, e, d = cache
     ds = e / d ** 2 * dout
     return np.array([w[0] * ds, w[1] * ds]), np.array([x[0] * ds, x[1] * ds, ds])
-'''),
+''', hint='dw and dx are swapped'),
     # --- Value --------------------------------------------------------------------------------------
     # `=` instead of `+=` at a fork: every gate overwrites its inputs' gradients.
     Bug("Value", "assigns_instead_of_accumulating", _value_with(
         ("            self.grad += out.grad\n            other.grad += out.grad",
          "            self.grad = out.grad\n            other.grad = out.grad"),
         ("            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
-         "            self.grad = other.data * out.grad\n            other.grad = self.data * out.grad"))),
+         "            self.grad = other.data * out.grad\n            other.grad = self.data * out.grad")), hint='each use must ADD its contribution'),
     # micrograd's recursive topological sort: right on small graphs, RecursionError past ~1000 levels.
     Bug("Value", "recursive_topological_sort", _value_with(
         ("""        order, visited = [], set()
@@ -333,57 +333,121 @@ BUGS = [
             if node not in seen:
                 seen.add(node)
                 node._backward()
-                queue.extend(node.children)"""))),
+                queue.extend(node.children)""")), hint='reverse topological order'),
     Bug("Value", "mul_inputs_not_swapped", _value_with(
         ("            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
-         "            self.grad += self.data * out.grad\n            other.grad += other.data * out.grad"))),
+         "            self.grad += self.data * out.grad\n            other.grad += other.data * out.grad")), hint='check the local gradient'),
     Bug("Value", "power_rule_without_minus_one", _value_with(
         ("self.grad += exponent * self.data ** (exponent - 1) * out.grad",
-         "self.grad += exponent * self.data ** exponent * out.grad"))),
+         "self.grad += exponent * self.data ** exponent * out.grad")), hint='check the local gradient'),
     Bug("Value", "exp_gradient_is_the_input", _value_with(
-        ("            self.grad += out.data * out.grad", "            self.grad += self.data * out.grad"))),
+        ("            self.grad += out.data * out.grad", "            self.grad += self.data * out.grad")), hint='check the local gradient'),
     Bug("Value", "log_gradient_times_x", _value_with(
-        ("            self.grad += out.grad / self.data", "            self.grad += out.grad * self.data"))),
+        ("            self.grad += out.grad / self.data", "            self.grad += out.grad * self.data")), hint='check the local gradient'),
     Bug("Value", "relu_passes_every_gradient", _value_with(
         ("""            if self.data > 0:
-                self.grad += out.grad""", """            self.grad += out.grad"""))),
+                self.grad += out.grad""", """            self.grad += out.grad""")), hint='check the local gradient'),
     Bug("Value", "max_gradient_to_both_inputs", _value_with(
         ("""            if self_wins:
                 self.grad += out.grad
             else:
                 other.grad += out.grad""", """            self.grad += out.grad
-            other.grad += out.grad"""))),
+            other.grad += out.grad""")), hint='check the local gradient'),
     # micrograd's behaviour: nothing is reset, so a second call compounds through the intermediate nodes.
     Bug("Value", "intermediate_grads_not_reset", _value_with(
         ("""        for node in order:
             if node.children:
                 node.grad = 0.0
-        self.grad += 1.0""", """        self.grad = 1.0"""))),
+        self.grad += 1.0""", """        self.grad = 1.0""")), hint="zero the intermediate nodes' grad"),
     # Resets the leaves too: repeated calls no longer accumulate.
     Bug("Value", "resets_the_leaves", _value_with(
         ("""        for node in order:
             if node.children:
                 node.grad = 0.0""", """        for node in order:
-            node.grad = 0.0"""))),
-    Bug("Value", "forgets_the_seed", _value_with(("        self.grad += 1.0\n", ""))),
+            node.grad = 0.0""")), hint="the leaves' grad was reset"),
+    Bug("Value", "forgets_the_seed", _value_with(("        self.grad += 1.0\n", "")), hint='start from self.grad = 1'),
     # --- matmul_backward -----------------------------------------------------------------------------
     Bug("matmul_backward", "missing_transpose_on_W", '''def matmul_backward(dout, X, W):
     return dout @ W, X.T @ dout
 '''),
     Bug("matmul_backward", "dW_transposed", '''def matmul_backward(dout, X, W):
     return dout @ W.T, dout.T @ X
-'''),
+''', hint='transposed'),
     Bug("matmul_backward", "returns_dW_first", '''def matmul_backward(dout, X, W):
     return X.T @ dout, dout @ W.T
-'''),
+''', hint='dX and dW are swapped'),
     Bug("matmul_backward", "dW_averaged_over_the_batch", '''def matmul_backward(dout, X, W):
     return dout @ W.T, X.T @ dout / X.shape[0]
-'''),
+''', hint='already sums over the samples'),
     Bug("matmul_backward", "ignores_dout", '''def matmul_backward(dout, X, W):
     ones = np.ones_like(dout)
     return ones @ W.T, X.T @ ones
 '''),
     Bug("matmul_backward", "dX_from_X", '''def matmul_backward(dout, X, W):
     return X * (dout @ W.T), X.T @ dout
+'''),
+    # --- train_step --------------------------------------------------------------------------------
+    # Never resets: every step moves the weights with the sum of all the gradients seen so far.
+    Bug("train_step", "never_zeroes_the_grads", '''def train_step(params, loss_fn, lr):
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        p.data -= lr * p.grad
+    return float(loss.data)
+''', hint="the stale 5.0 left in each grad was added in"),
+    # Resets after backward(): the gradients are gone before the update uses them.
+    Bug("train_step", "zeroes_after_backward", '''def train_step(params, loss_fn, lr):
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        p.grad = 0.0
+        p.data -= lr * p.grad
+    return float(loss.data)
+''', hint="the parameters did not change"),
+    # p = p - lr * p.grad builds a new Value and rebinds the loop variable: the parameters never move.
+    Bug("train_step", "rebinds_the_loop_variable", '''def train_step(params, loss_fn, lr):
+    for p in params:
+        p.grad = 0.0
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        p = p - lr * p.grad
+    return float(loss.data)
+''', hint="the parameters did not change"),
+    Bug("train_step", "steps_uphill", '''def train_step(params, loss_fn, lr):
+    for p in params:
+        p.grad = 0.0
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        p.data += lr * p.grad
+    return float(loss.data)
+''', hint="the sign is flipped"),
+    Bug("train_step", "forgets_lr", '''def train_step(params, loss_fn, lr):
+    for p in params:
+        p.grad = 0.0
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        p.data -= p.grad
+    return float(loss.data)
+''', hint="off by a factor of 10"),
+    Bug("train_step", "returns_the_loss_after_the_update", '''def train_step(params, loss_fn, lr):
+    for p in params:
+        p.grad = 0.0
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        p.data -= lr * p.grad
+    return float(loss_fn().data)
+'''),
+    Bug("train_step", "returns_the_Value", '''def train_step(params, loss_fn, lr):
+    for p in params:
+        p.grad = 0.0
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        p.data -= lr * p.grad
+    return loss
 '''),
 ]

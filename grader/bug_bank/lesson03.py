@@ -82,13 +82,13 @@ BUGS = [
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T @ dout
     return dx, dw, dout
-'''),
+''', hint='a sum over the batch (axis 0) is missing'),
     Bug("affine_backward", "db_averaged", '''def affine_backward(dout, cache):
     x, w, b = cache
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T @ dout
     return dx, dw, dout.mean(axis=0)
-'''),
+''', hint='db is the mean of dout over the batch'),
     Bug("affine_backward", "missing_transpose_on_w", '''def affine_backward(dout, cache):
     x, w, b = cache
     dx = (dout @ w).reshape(x.shape)
@@ -100,19 +100,19 @@ BUGS = [
     dx = dout @ w.T
     dw = x.reshape(x.shape[0], -1).T @ dout
     return dx, dw, dout.sum(axis=0)
-'''),
+''', hint='dx is not reshaped back'),
     Bug("affine_backward", "dw_transposed", '''def affine_backward(dout, cache):
     x, w, b = cache
     dx = (dout @ w.T).reshape(x.shape)
     dw = dout.T @ x.reshape(x.shape[0], -1)
     return dx, dw, dout.sum(axis=0)
-'''),
+''', hint='transposed'),
     Bug("affine_backward", "db_summed_over_the_wrong_axis", '''def affine_backward(dout, cache):
     x, w, b = cache
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T @ dout
     return dx, dw, dout.sum(axis=1)
-'''),
+''', hint='summed over the wrong axis'),
     # --- relu_forward --------------------------------------------------------------------------------
     Bug("relu_forward", "zeroes_the_input_in_place", '''def relu_forward(x):
     x[x < 0] = 0.0
@@ -168,7 +168,7 @@ BUGS = [
     dscores = probs.copy()
     dscores[np.arange(N), y] -= 1.0
     return float(loss), dscores
-'''),
+''', hint='the batch size: a missing division by N'),
     Bug("softmax_loss", "loss_summed_not_averaged", '''def softmax_loss(scores, y):
     N = scores.shape[0]
     shifted = scores - scores.max(axis=1, keepdims=True)
@@ -177,7 +177,7 @@ BUGS = [
     dscores = probs.copy()
     dscores[np.arange(N), y] -= 1.0
     return float(loss), dscores / N
-'''),
+''', hint='the batch size: a missing division by N'),
     Bug("softmax_loss", "forgets_the_minus_one", '''def softmax_loss(scores, y):
     N = scores.shape[0]
     shifted = scores - scores.max(axis=1, keepdims=True)

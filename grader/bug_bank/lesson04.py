@@ -1,7 +1,7 @@
 """Known-wrong implementations for lesson 04 (optimizers: mini-batches, momentum, adaptive rates, Hessian).
 
 Each is a mistake a student could plausibly make; planted after the correct definition, it must lose the
-points of its own function's test cell.
+points of its own function's test cell. `hint` is the diagnosis its failing tests must give (None: none).
 """
 
 from grader.bug_bank import Bug
@@ -23,7 +23,7 @@ BUGS = [
                 values.append(f(shifted))
             H[i, j] = (values[0] - values[1] - values[2] + values[3]) / (h * h)
     return H
-'''),
+''', hint='off by a factor of 4'),
     Bug("hessian", "diagonal_only", '''def hessian(f, x, h=1e-4):
     n = x.shape[0]
     H = np.zeros((n, n))
@@ -496,7 +496,7 @@ BUGS = [
     v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw ** 2
     config["m"], config["v"] = m, v
     return w - config["learning_rate"] * m / (np.sqrt(v) + config["epsilon"]), config
-'''),
+''', hint='no bias correction'),
     Bug("adam", "epsilon_inside_the_square_root", '''def adam(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
@@ -541,7 +541,7 @@ BUGS = [
     m_hat = m / (1 - b1 ** t)
     v_hat = v / (1 - b2 ** t)
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
-'''),
+''', hint='off by a factor of 0.01'),
     Bug("adam", "moments_not_stored", '''def adam(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-3)
@@ -573,13 +573,13 @@ BUGS = [
     # --- step_decay ---------------------------------------------------------------------------------
     Bug("step_decay", "drops_every_epoch", '''def step_decay(lr0, epoch, drop, every):
     return float(lr0 * drop ** epoch)
-'''),
+''', hint='the rate drops every epoch'),
     Bug("step_decay", "decay_per_step_not_per_period", '''def step_decay(lr0, epoch, drop, every):
     return float(lr0 * drop ** (epoch / every))
 '''),
     Bug("step_decay", "first_drop_at_epoch_0", '''def step_decay(lr0, epoch, drop, every):
     return float(lr0 * drop ** (epoch // every + 1))
-'''),
+''', hint='half the expected size'),
     Bug("step_decay", "counts_epochs_from_1", '''def step_decay(lr0, epoch, drop, every):
     return float(lr0 * drop ** ((epoch + 1) // every))
 '''),
@@ -596,7 +596,7 @@ BUGS = [
 '''),
     Bug("exponential_decay", "one_step_early", '''def exponential_decay(lr0, step, rate):
     return float(lr0 * rate ** (step + 1))
-'''),
+''', hint='off by a factor of 0.9'),
     Bug("exponential_decay", "one_minus_rate", '''def exponential_decay(lr0, step, rate):
     return float(lr0 * (1 - rate) ** step)
 '''),
@@ -605,8 +605,30 @@ BUGS = [
 '''),
     Bug("exponential_decay", "forgets_lr0", '''def exponential_decay(lr0, step, rate):
     return float(rate ** step)
-'''),
+''', hint='off by a factor of 5'),
     Bug("exponential_decay", "linear_decay", '''def exponential_decay(lr0, step, rate):
     return float(lr0 * (1 - (1 - rate) * step))
 '''),
+    # --- inverse_time_decay -------------------------------------------------------------------------
+    Bug("inverse_time_decay", "step_left_out", '''def inverse_time_decay(lr0, step, k):
+    return float(lr0 / (1 + k))
+'''),
+    Bug("inverse_time_decay", "operator_precedence", '''def inverse_time_decay(lr0, step, k):
+    return float(lr0 / 1 + k * step)
+'''),
+    Bug("inverse_time_decay", "forgets_the_one", '''def inverse_time_decay(lr0, step, k):
+    return float(lr0 / (k * step))
+'''),
+    Bug("inverse_time_decay", "multiplies_instead_of_divides", '''def inverse_time_decay(lr0, step, k):
+    return float(lr0 * (1 + k * step))
+'''),
+    Bug("inverse_time_decay", "counts_steps_from_1", '''def inverse_time_decay(lr0, step, k):
+    return float(lr0 / (1 + k * (step + 1)))
+'''),
+    Bug("inverse_time_decay", "exponential_instead", '''def inverse_time_decay(lr0, step, k):
+    return float(lr0 * np.exp(-k * step))
+'''),
+    Bug("inverse_time_decay", "forgets_lr0", '''def inverse_time_decay(lr0, step, k):
+    return float(1 / (1 + k * step))
+''', hint="off by a factor of 5"),
 ]

@@ -12,22 +12,23 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from grader.cellcode import parse_cell
+from grader.cellcode import bound_names, parse_cell
 from grader.notebooks import nbgrader_meta
 
 # Modules an exercise never needs and a tamperer reaches for (a course that needs one allows it).
 MODULES = frozenset({"subprocess", "socket", "ctypes", "pty", "multiprocessing", "signal", "urllib", "http",
-                     "requests", "importlib", "builtins", "gc", "inspect", "pickle", "marshal", "shutil",
-                     "sqlite3", "asyncio", "threading", "_thread", "mmap", "resource", "sysconfig", "zmq",
-                     "ipykernel", "IPython", "jupyter_client", "nbformat", "nbgrader", "grader"})
-# Attributes that reach frames, code, globals or the process, whatever they are read from.
+                     "requests", "builtins", "marshal", "zmq", "ipykernel", "jupyter_client", "nbformat", "nbgrader",
+                     "grader"})
+# Attributes that reach frames, code or globals, whatever object they are read from.
 ATTRIBUTES = frozenset({"f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "tb_next",
                         "gi_frame", "cr_frame", "ag_frame", "__globals__", "__builtins__", "__code__",
-                        "__closure__", "__subclasses__", "__mro__", "__bases__", "_getframe", "settrace",
-                        "setprofile", "system", "popen", "execv", "execve", "fork", "forkpty", "kill",
-                        "killpg", "_exit", "spawnv", "posix_spawn", "displayhook", "excepthook",
+                        "__closure__", "_getframe", "settrace", "setprofile", "displayhook", "excepthook",
                         "get_referrers", "get_objects", "currentframe"})
-# Names of the kernel's own machinery: IPython's shell and input history, the grader's agent.
+# Functions of the os module that start, replace or end processes (only read from os itself: platform.system is fine).
+OS_PROCESS = frozenset({"system", "popen", "execv", "execve", "execl", "execlp", "execvp", "fork", "forkpty",
+                        "kill", "killpg", "_exit", "spawnv", "spawnl", "posix_spawn"})
+# Names of the kernel's own machinery: IPython's shell and input history, the grader's agent (unless the
+# student's cells define such a name themselves).
 NAMES = frozenset({"get_ipython", "In", "Out", "_ih", "_oh", "_ii", "_iii", "__builtins__", "_course_boundary"})
 
 
@@ -55,12 +56,14 @@ def student_cells(submitted_nb, source_nb, release_nb) -> list[tuple[str, str]]:
     return out
 
 
-def _notes_in(tree: ast.AST, label: str, allowed: frozenset[str]) -> list[Note]:
+def _notes_in(tree: ast.AST, source: str, label: str, allowed: frozenset[str], own: set[str]) -> list[Note]:
     out = []
 
     def note(node, what):
         out.append(Note(label, getattr(node, "lineno", 0), what))
 
+    os_names = {(a.asname or a.name) for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+                if a.name == "os"}
     for node in ast.walk(tree):  # ast.walk is iterative: no recursion, however deep the tree
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -71,10 +74,17 @@ def _notes_in(tree: ast.AST, label: str, allowed: frozenset[str]) -> list[Note]:
             top = node.module.split(".")[0]
             if node.level == 0 and top in MODULES and top not in allowed:
                 note(node, f"imports from {node.module}")
-        elif isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
-            note(node, f"reads `.{node.attr}`")
-        elif isinstance(node, ast.Name) and node.id in NAMES:
-            note(node, f"uses `{node.id}`")
+            elif node.module == "os" and any(a.name in OS_PROCESS for a in node.names):
+                note(node, "imports a process function of os")
+        elif isinstance(node, ast.Attribute):
+            if node.attr in ATTRIBUTES:
+                note(node, f"reads `.{node.attr}`")
+            elif node.attr in OS_PROCESS and isinstance(node.value, ast.Name) and node.value.id in os_names:
+                note(node, f"calls os.{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in NAMES and node.id not in own:
+            # A magic (%timeit) becomes get_ipython() in the parsed cell: only a name the student wrote counts.
+            if node.id != "get_ipython" or "get_ipython" in source:
+                note(node, f"uses `{node.id}`")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "_course_boundary" in node.value:
             note(node, "names the grader's agent")
     return out
@@ -83,12 +93,13 @@ def _notes_in(tree: ast.AST, label: str, allowed: frozenset[str]) -> list[Note]:
 def notes_for(submitted_nb, source_nb, release_nb, allowed_imports=()) -> list[Note]:
     """Every note on the student's cells, in notebook order (none for honest work)."""
     allowed = frozenset(allowed_imports)
+    cells = [(label, source, parse_cell(source)) for label, source in student_cells(submitted_nb, source_nb, release_nb)]
+    own = set().union(*(bound_names(tree) for _, _, tree in cells if tree is not None))
     notes = []
-    for label, source in student_cells(submitted_nb, source_nb, release_nb):
-        tree = parse_cell(source)
+    for label, source, tree in cells:
         if tree is None:
             if source.count("(") + source.count("[") > 500 or len(source) > 200_000:
                 notes.append(Note(label, 0, "a cell too large or deeply nested to read"))
             continue  # a syntax error fails when the cell runs
-        notes += _notes_in(tree, label, allowed)
+        notes += _notes_in(tree, source, label, allowed, own)
     return notes
