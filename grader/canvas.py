@@ -61,7 +61,8 @@ def _match(student: str, canvas_id: str | None, rows: list[dict]) -> dict | None
 
 
 def _number(value) -> str:
-    return "" if value is None else f"{value:g}"
+    """A score as Canvas reads it: up to four decimals, no exponent, empty when there is none."""
+    return "" if value is None else f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
 
 
 def gradebook_csv(scores: dict[str, dict[str, float | None]], max_points: dict[str, float], canvas_ids: dict,

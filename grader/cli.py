@@ -6,24 +6,70 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.course import DEFAULT_CELL_TIMEOUT, Course
+from grader.course import Course
 from grader.errors import GraderError
 from grader.limits import Limits
 
 
+EXIT_CODES = """exit codes: 0 done, every submission ok; 1 done, something needs attention (a submission not ok,
+a file not collected, a stale lesson); 2 a mistake in the command or the course folder (one line on stderr);
+130 interrupted."""
+
+
+def _limit_flags(a) -> None:
+    """The limits of a grading run; each defaults to course.toml's [limits], then to the grader's own."""
+    d = Limits()
+    a.add_argument("--cell-timeout", type=int, help=f"seconds per cell (default {d.cell_timeout})")
+    a.add_argument("--notebook-timeout", type=int, help=f"seconds for a whole notebook (default {d.notebook_timeout})")
+    a.add_argument("--memory-mb", type=int, help=f"memory limit of a kernel in MiB (default {d.memory_mb})")
+    a.add_argument("--max-output", type=int, help=f"bytes of output kept per cell (default {d.max_cell_output})")
+    a.add_argument("--skip-ungraded", action="store_true", default=None, help="skip cells the lesson marks as not "
+                   "needed for grading (plots, demos, widgets)")
+    a.add_argument("--no-static-check", action="store_true", help="no notes for the instructor on what student "
+                   "code reaches for, and no refusal of the course's own answers")
+    a.add_argument("--allow-import", action="append", metavar="MODULE",
+                   help="a module this course's students use, which gets no note (repeatable)")
+    a.add_argument("--tests-in-kernel", action="store_true", help="run test cells in the student's kernel, as "
+                   "plain nbgrader does (for comparison only: the verdicts are then within the student's reach)")
+    a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
+    a.add_argument("--no-start-ahead", action="store_true", help="start each kernel when its notebook is taken, "
+                   "not while the worker's previous notebook runs")
+    a.add_argument("--workers", type=int, help="notebooks executed at once (default: the number of cores)")
+    a.add_argument("--scheduler", help="address of a Dask distributed scheduler (tcp://host:8786): its workers "
+                   "execute the notebooks, each in its sandbox")
+
+
+def _limits(course: Course, args) -> Limits:
+    from grader.api import limits_for
+
+    return limits_for(course, cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                      memory_mb=args.memory_mb, max_cell_output=args.max_output, skip_ungraded=args.skip_ungraded,
+                      allowed_imports=args.allow_import, sandbox=False if args.no_sandbox else None,
+                      static_check=False if args.no_static_check else None,
+                      start_ahead=False if args.no_start_ahead else None,
+                      trusted_tests=False if args.tests_in_kernel else None)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grader", description="Release, collect, autograde, feedback and report "
-                                "for the course, on top of nbgrader.")
+                                "for the course, on top of nbgrader. Settings: <course-dir>/course.toml "
+                                "(docs/course-config.md); flags override it.", epilog=EXIT_CODES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repo", type=Path, help="course repository holding solutions/ and lessons/ (default: this one)")
     p.add_argument("--course-dir", type=Path, help="nbgrader course folder: gradebook, submissions, feedback, "
                    "reports (default: <repo>/course)")
     p.add_argument("--db-url", default="", help="the gradebook's SQLAlchemy URL, e.g. "
                    "postgresql+psycopg://user@host/gradebook (default: SQLite in the course folder)")
+    p.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help="what the grader and nbgrader log to stderr (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, only results and problems")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("release", help="regenerate lessons/ from solutions/ (solutions and hidden tests stripped)")
     r.add_argument("lessons", nargs="*", help="lesson names (default: all)")
     r.add_argument("--check", action="store_true", help="only report lessons whose lessons/ copy is stale (exit 1)")
+    r.add_argument("--exchange", action="store_true", help="also release them into nbgrader's exchange on a "
+                   "JupyterHub (course.toml [exchange])")
 
     b = sub.add_parser("bundle", help="the copy a graded class gets: lessons, course_lib without unpublished "
                        "answers, its own install")
@@ -38,40 +84,38 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("lessons", nargs="+", help="lesson names")
 
     c = sub.add_parser("collect", help="put a folder of notebooks or an LMS zip into submitted/")
-    c.add_argument("source", type=Path, help="a folder (<student>/<lesson>.ipynb or LMS file names) or a .zip")
+    c.add_argument("source", type=Path, nargs="?", help="a folder (<student>/<lesson>.ipynb or LMS file names) "
+                   "or a .zip")
+    c.add_argument("--exchange", action="store_true", help="instead: the latest submission of each student in "
+                   "nbgrader's exchange (course.toml [exchange])")
     c.add_argument("--regex", help="named regex with (?P<student_id>...) and (?P<file_id>...) for file names")
 
     a = sub.add_parser("autograde", help="grade submissions; a status beside every score")
     a.add_argument("lessons", nargs="*", help="lesson names (default: all)")
     a.add_argument("--student", action="append", help="only this student (repeatable)")
-    a.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default: %(default)s)")
-    a.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
-                   help="seconds for a whole notebook (default: %(default)s)")
-    a.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit of a kernel in MiB "
-                   "(default: %(default)s)")
-    a.add_argument("--max-output", type=int, default=Limits.max_cell_output, help="bytes of output kept per cell "
-                   "(default: %(default)s)")
-    a.add_argument("--skip-ungraded", action="store_true", help="skip cells the lesson marks as not needed "
-                   "for grading (plots, demos, widgets)")
-    a.add_argument("--no-static-check", action="store_true", help="no notes for the instructor on what student "
-                   "code reaches for (processes, frames, the grader's agent)")
-    a.add_argument("--allow-import", action="append", default=[], metavar="MODULE",
-                   help="a module this course's students use, which gets no note (repeatable)")
-    a.add_argument("--tests-in-kernel", action="store_true", help="run test cells in the student's kernel, as "
-                   "plain nbgrader does (for comparison only: the verdicts are then within the student's reach)")
-    a.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (trusted code only)")
-    a.add_argument("--no-start-ahead", action="store_true", help="start each kernel when its notebook is taken, "
-                   "not while the worker's previous notebook runs")
-    a.add_argument("--workers", type=int, default=None, help="notebooks executed at once (default: the number "
-                   "of cores)")
-    a.add_argument("--scheduler", help="address of a Dask distributed scheduler (tcp://host:8786): its workers "
-                   "execute the notebooks, each in its sandbox")
+    _limit_flags(a)
     a.add_argument("--resume", action="store_true", help="keep submissions already graded from the same file "
                    "(after an interrupted run)")
+
+    g = sub.add_parser("regrade", help="after fixing a test in the source: run that test again for the whole class, "
+                       "keep every other verdict")
+    g.add_argument("lesson", help="the lesson")
+    g.add_argument("--test", action="append", required=True, metavar="GRADE_ID", help="a fixed test cell "
+                   "(repeatable)")
+    g.add_argument("--student", action="append", help="only this student (repeatable)")
+    _limit_flags(g)
+
+    sim = sub.add_parser("similarity", help="pairs of students whose answers are alike (reports/similarity_*)")
+    sim.add_argument("lessons", nargs="*", help="lesson names (default: all)")
+    sim.add_argument("--threshold", type=float, help="share of a student's own code that must match (default 0.6)")
 
     f = sub.add_parser("feedback", help="HTML feedback per submission, hidden tests removed")
     f.add_argument("lessons", nargs="*", help="lesson names (default: all)")
     f.add_argument("--student", action="append", help="only this student (repeatable)")
+    f.add_argument("--package", choices=["canvas"], help="also package it for an LMS's bulk upload "
+                   "(feedback_packages/canvas/<lesson>.zip)")
+    f.add_argument("--release", action="store_true", help="also release it into nbgrader's exchange on a "
+                   "JupyterHub (course.toml [exchange] root)")
 
     rep = sub.add_parser("report", help="grades.csv, totals.csv, canvas_import.csv, exercises.csv, misconceptions "
                          "and a grade histogram")
@@ -89,6 +133,13 @@ def _run(args) -> int:
         run_demo(args.repo, args.course_dir, cell_timeout=args.cell_timeout)
         return 0
     course = Course.at(args.repo, args.course_dir, args.db_url)
+    course.config()  # a mistake in course.toml stops every command, with one line naming the key
+    if course.is_folder_course:
+        from grader.nbgrader_setup import foreign_config
+
+        if foreign_config(course):
+            print("grader: note: your nbgrader_config.py is left as it is; grader's own settings apply to grader's "
+                  "commands (plain `nbgrader` commands in this folder keep yours)", file=sys.stderr)
     if args.command == "release":
         from grader.release import release, stale_lessons
 
@@ -99,8 +150,12 @@ def _run(args) -> int:
                 print(f"stale: lessons/{lesson}.ipynb differs from a fresh release of solutions/{lesson}.ipynb")
             print("lessons/ is up to date" if not stale else "run `grader release` (or `make release`) to regenerate")
             return 1 if stale else 0
-        for path in release(course, args.lessons):
+        from grader import api
+
+        for path in api.release(course, args.lessons, exchange=args.exchange):
             print(f"wrote {path}")
+        if args.exchange:
+            print(f"released {', '.join(course.resolve_lessons(args.lessons))} into the exchange")
     elif args.command == "publish":
         from grader.bundle import publish
 
@@ -116,33 +171,49 @@ def _run(args) -> int:
         for note in made["notes"]:
             print(f"note: {note}", file=sys.stderr)
     elif args.command == "collect":
-        from grader.collect import DEFAULT_FILENAME_REGEX, collect
+        from grader import api
 
-        result = collect(course, args.source, args.regex or DEFAULT_FILENAME_REGEX)
+        result = api.collect(course, args.source, args.regex, exchange=args.exchange)
         for reason in result.skipped:
             print(f"skipped {reason}", file=sys.stderr)
         for conflict in result.conflicts:
             print(f"not collected: {conflict}", file=sys.stderr)
         print(f"collected {len(result.collected)} notebook(s) into {course.course_dir / 'submitted'}")
         return 1 if result.conflicts else 0
-    elif args.command == "autograde":
-        from grader.autograde import autograde
+    elif args.command in ("autograde", "regrade"):
+        from grader import api
         from grader.demo import format_table
 
-        limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                        memory_mb=args.memory_mb, max_cell_output=args.max_output, sandbox=not args.no_sandbox,
-                        static_check=not args.no_static_check, skip_ungraded=args.skip_ungraded,
-                        allowed_imports=tuple(args.allow_import), start_ahead=not args.no_start_ahead,
-                        trusted_tests=not args.tests_in_kernel)
-        if args.workers is not None and args.workers < 1:
-            raise GraderError("--workers must be at least 1")
-        print(format_table(autograde(course, args.lessons, args.student, limits=limits, workers=args.workers,
-                                     resume=args.resume, scheduler=args.scheduler)))
-    elif args.command == "feedback":
-        from grader.feedback import generate_feedback
+        if args.command == "autograde":
+            outcomes = api.autograde(course, args.lessons, args.student, limits=_limits(course, args),
+                                     workers=args.workers, resume=args.resume, scheduler=args.scheduler)
+        else:
+            outcomes = api.regrade(course, args.lesson, args.test, args.student, limits=_limits(course, args),
+                                   workers=args.workers)
+        print(format_table(outcomes))
+        return 1 if api.needs_attention(outcomes) else 0
+    elif args.command == "similarity":
+        from grader import api
 
-        pages = generate_feedback(course, args.lessons, args.student)
-        print(f"wrote {len(pages)} feedback page(s) under {course.course_dir / 'feedback'}")
+        found = api.similarity(course, args.lessons, args.threshold)
+        for lesson, pairs in found.items():
+            for pair in pairs:
+                print(f"{lesson}: {pair.first} and {pair.second} ({pair.first_share:.0%} and {pair.second_share:.0%} "
+                      "of their own code alike)")
+        print(f"wrote reports/similarity_<lesson>.csv and .html under {course.reports_dir}")
+        return 1 if any(found.values()) else 0
+    elif args.command == "feedback":
+        from grader import api
+
+        made = api.feedback(course, args.lessons, args.student, package=args.package, release=args.release)
+        print(f"wrote {len(made['pages'])} feedback page(s) under {course.course_dir / 'feedback'}")
+        for path in made["packages"]:
+            print(f"wrote {path}")
+        if args.release:
+            print(f"released {made['released']} submission(s)' feedback into the exchange")
+            if made["not_released"]:
+                print(f"grader: not released (collected from elsewhere, not nbgrader's exchange): "
+                      f"{', '.join(made['not_released'])}", file=sys.stderr)
     elif args.command == "report":
         from grader.outcomes import Ledger
         from grader.report import exercise_rows, format_exercise_table, write_reports
@@ -161,8 +232,19 @@ def _run(args) -> int:
     return 0
 
 
+def _quiet_down(args) -> None:
+    import logging
+    import os
+
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("traitlets").setLevel(args.log_level)
+    if args.quiet:
+        os.environ["COURSE_QUIET"] = "1"  # course_lib.progress: no bars
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    _quiet_down(args)
     try:
         return _run(args)
     except GraderError as exc:

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.course import Course
 from grader.errors import GraderError
+from grader.exchange import SUBMISSION_FILES, copy_submission_files
 from grader.late import LATE_MARKER
 
 # student id, then anything, then the file name; the lesson is the known lesson name the file id ends with.
@@ -137,12 +138,11 @@ _CANVAS = re.compile(r"^(?P<name>[^_]+)_(?P<late>late_)?(?P<user>\d+)_(?P<attach
 
 def _arrival(path: Path, root: Path, lesson: str, folder: Path) -> dict:
     """What the file says about how it came: its LMS name and prefix (for feedback uploads), an LMS late
-    marker (grader.late), and nbgrader's timestamp.txt when one was delivered beside it."""
-    for old in (folder / "timestamp.txt", folder / LATE_MARKER):
-        old.unlink(missing_ok=True)  # a new submission: nothing of the last one's timing stays
-    beside = path.parent / "timestamp.txt"
-    if len(path.relative_to(root).parts) == 3 and beside.is_file() and not beside.is_symlink():
-        shutil.copyfile(beside, folder / "timestamp.txt")
+    marker (grader.late), and nbgrader's timestamp.txt and submission_secret.txt when delivered beside it."""
+    for name in (*SUBMISSION_FILES, LATE_MARKER):
+        (folder / name).unlink(missing_ok=True)  # a new submission: nothing of the last one's stays
+    if len(path.relative_to(root).parts) == 3:  # nbgrader's layout: its time and secret beside the notebook
+        copy_submission_files(path.parent, folder)
     canvas = _CANVAS.match(path.name)
     info = {"file": path.name, "prefix": "", "canvas_id": None, "late_marker": False}
     if canvas:

@@ -29,8 +29,9 @@ its flags.
     [lms]
     canvas_roster = "canvas_gradebook.csv"   # Canvas's gradebook export, for the IDs of its import file
 
-    [exchange]                    # nbgrader's exchange on a JupyterHub (for `grader feedback --release`)
-    root = "/srv/nbgrader/exchange"
+    [exchange]                    # nbgrader's exchange on a JupyterHub (release --exchange, collect --exchange,
+    root = "/srv/nbgrader/exchange"  # feedback --release)
+    course_id = "nn-training"     # the course id the students' nbgrader uses (default nn-training)
 
 A mistake in the file stops the command with one line naming the key (GraderError).
 """
@@ -38,6 +39,7 @@ A mistake in the file stops the command with one line naming the key (GraderErro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +51,7 @@ except ImportError:  # Python 3.10
 from grader.errors import GraderError
 
 FILE_NAME = "course.toml"
+_COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 LIMIT_KEYS = {"cell_timeout": int, "notebook_timeout": int, "memory_mb": int, "max_output": int, "workers": int,
               "skip_ungraded": bool, "allowed_imports": list}
 LATE_POLICIES = ("none", "per_day", "cutoff")
@@ -77,6 +80,7 @@ class CourseConfig:
     extensions: dict[tuple[str, str], dt.timedelta | dt.datetime] = field(default_factory=dict)  # (student, lesson)
     canvas_roster: Path | None = None
     exchange_root: Path | None = None
+    exchange_course_id: str | None = None
 
     def extension(self, student: str, lesson: str) -> dt.timedelta | None:
         """How much later `student`'s due date of `lesson` is (None: no extension)."""
@@ -190,10 +194,13 @@ def load(course_dir: Path, lessons: list[str] | None = None) -> CourseConfig:
             _fail(path, "lms.canvas_roster", f"no such file: {roster}")
     exchange = _table(path, raw, "exchange")
     for key in exchange:
-        if key != "root":
-            _fail(path, f"exchange.{key}", "unknown key (known: root)")
+        if key not in ("root", "course_id"):
+            _fail(path, f"exchange.{key}", "unknown key (known: root, course_id)")
     root = Path(_typed(path, "exchange.root", exchange["root"], str)) if "root" in exchange else None
-    return CourseConfig(path, limits, late, due, points, extensions, roster, root)
+    course_id = _typed(path, "exchange.course_id", exchange["course_id"], str) if "course_id" in exchange else None
+    if course_id is not None and not _COURSE_ID.fullmatch(course_id):
+        _fail(path, "exchange.course_id", f"letters, digits, '.', '_' and '-' only, got {course_id!r}")
+    return CourseConfig(path, limits, late, due, points, extensions, roster, root, course_id)
 
 
 def _table(path: Path, raw: dict, name: str) -> dict:

@@ -18,6 +18,7 @@ from grader.limits import Limits
 from grader.misconceptions import misconception_rows, top_lines
 from grader.outcomes import Outcome
 from grader.release import release
+from grader.similarity import compare
 from grader.report import write_reports
 
 # Who is in the sample class, and what each one hands in.
@@ -176,6 +177,9 @@ def run_demo(repo=None, course_dir=None, cell_timeout: int = 20) -> list[Outcome
     print(f"[4/5] feedback: {len(pages)} HTML pages in {_shown(course.course_dir / 'feedback', course.repo)}")
     reports = write_reports(course)
     print("[5/5] report: " + ", ".join(_shown(p, course.repo) for p in reports.values()))
+    pairs = {lesson: compare(course, lesson) for lesson in course.resolve_lessons()}
+    print(f"      similarity: {sum(map(len, pairs.values()))} pair(s) of alike answers "
+          f"({_shown(course.reports_dir, course.repo)}/similarity_<lesson>.csv)")
     print()
     print(format_table(outcomes))
     top = top_lines(misconception_rows(course, outcomes))

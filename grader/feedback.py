@@ -17,14 +17,21 @@ from nbgrader import utils
 from grader import outcomes as st
 from grader.course import Course
 from grader.errors import GraderError
+from grader.exchange import copy_submission_files
 from grader.nbgrader_setup import make_api
 from grader.outcomes import Ledger
+from grader.structure import MODEL_ANSWER
 
 HIDDEN_NOTE = "# Hidden tests ran here; their code is not shown."
 
 
 class HideHiddenTests(ClearHiddenTests):
     enforce_metadata = False  # also strip regions that a student pasted into other cells
+
+    def preprocess(self, nb, resources):
+        # The model answers the formgrader shows beside answers graded by hand are not the student's to see.
+        nb.cells = [c for c in nb.cells if MODEL_ANSWER not in c.get("metadata", {}).get("course", {})]
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):
         had_hidden = self._remove_hidden_test_region(cell)
@@ -67,12 +74,15 @@ def generate_feedback(course: Course, lessons=None, students=None) -> list[Path]
                 raise GraderError(f"feedback failed for {student}/{lesson}: "
                                   f"{(result.get('error') or 'no HTML written').strip().splitlines()[-1]}")
             pages += targets
+            copy_submission_files(course.submitted_notebook(student, lesson).parent, targets[0].parent)
             continue
         for outcome in outcomes:
             target = course.feedback_html(student, lesson, outcome.notebook or lesson)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_status_page(outcome), encoding="utf-8")
             pages.append(target)
+        copy_submission_files(course.submitted_notebook(student, lesson).parent,
+                              course.feedback_html(student, lesson).parent)
     return pages
 
 
@@ -101,20 +111,13 @@ def package_feedback(course: Course, pages: list[Path]) -> list[Path]:
     return written
 
 
-def release_feedback(course: Course, lessons=None, students=None) -> int:
-    """nbgrader's own feedback release into the exchange of a JupyterHub (course.toml [exchange] root)."""
-    root = course.config().exchange_root
-    if root is None:
-        raise GraderError("no exchange: set [exchange] root in course.toml to nbgrader's exchange folder")
-    if not root.is_dir():
-        raise GraderError(f"the exchange folder {root} does not exist")
-    api = make_api(course, exchange_root=root)
-    released = 0
-    for o in Ledger(course.course_dir).load().values():
-        if o.lesson in course.resolve_lessons(lessons) and (not students or o.student in students) \
-                and course.feedback_html(o.student, o.lesson, o.notebook or o.lesson).exists():
-            result = api.release_feedback(o.lesson, o.student)
-            if not result["success"]:
-                raise GraderError(f"releasing feedback to {o.student} failed: {(result.get('error') or '').strip()[-200:]}")
-            released += 1
-    return released
+def release_feedback(course: Course, lessons=None, students=None) -> tuple[int, list[str]]:
+    """nbgrader's own feedback release into the exchange of a JupyterHub (grader.exchange): the number of
+    pages released, and the submissions that did not come through the exchange (no secret to name them)."""
+    from grader.exchange import release_feedback_to_exchange
+
+    lessons = course.resolve_lessons(lessons)
+    chosen = sorted({(o.student, o.lesson) for o in Ledger(course.course_dir).load().values()
+                     if o.lesson in lessons and (not students or o.student in students)
+                     and course.feedback_html(o.student, o.lesson, o.notebook or o.lesson).exists()})
+    return release_feedback_to_exchange(course, chosen)

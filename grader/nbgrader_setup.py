@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 
@@ -104,7 +105,7 @@ def write_config_file(course: Course) -> bool:
 
 
 def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: Limits | None = None,
-             exchange_root=None):
+             exchange_root=None, exchange_course_id: str | None = None):
     """An NbGraderAPI on the course folder (created if needed), quiet unless something fails."""
     ensure_tools_on_path()
     from sqlalchemy.exc import SAWarning
@@ -124,7 +125,25 @@ def make_api(course: Course, cell_timeout: int = DEFAULT_CELL_TIMEOUT, limits: L
     config = nbgrader_config(course, cell_timeout, limits)
     if exchange_root is not None:
         config.Exchange.root = str(exchange_root)
+        config.CourseDirectory.course_id = exchange_course_id or COURSE_ID
+        config.ExchangeReleaseAssignment.force = True  # a lesson released again (a fixed test) replaces the old
     coursedir = CourseDirectory(config=config)
-    api = NbGraderAPI(coursedir=coursedir, config=config)
+    with _quiet_missing_exchange(exchange_root is None):
+        api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.ERROR)
     return api
+
+
+@contextlib.contextmanager
+def _quiet_missing_exchange(quiet: bool):
+    """NbGraderAPI looks for nbgrader's default exchange when it starts and logs a critical line to stderr
+    when there is none; a course without an exchange is not an error for any command that does not use it."""
+    def keep(record: logging.LogRecord) -> bool:
+        return not (quiet and str(record.msg).startswith("Unwritable directory"))
+
+    logger = logging.getLogger("traitlets")
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)

@@ -67,11 +67,17 @@ def released_before(course: Course, lesson: str, notebook: str | None = None) ->
 
 
 def _set_due_dates(course: Course, lessons) -> None:
-    """The course.toml due dates into nbgrader's gradebook (where nbgrader's late penalties read them)."""
+    """The course.toml due dates into nbgrader's gradebook (where nbgrader's late penalties read them), and
+    its points checked against the lessons' own."""
     from nbgrader.api import Gradebook
 
     config = course.config()
     dated = [lesson for lesson in lessons if lesson in config.due]
+    with Gradebook(course.gradebook_url) as gb:
+        for lesson in lessons:
+            if lesson in config.points and abs(gb.find_assignment(lesson).max_score - config.points[lesson]) > 1e-9:
+                raise GraderError(f"course.toml: lessons.{lesson}.points: {config.points[lesson]:g}, but the lesson's "
+                                  f"graded cells carry {gb.find_assignment(lesson).max_score:g} points")
     if dated:
         with Gradebook(course.gradebook_url) as gb:
             for lesson in dated:

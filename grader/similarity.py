@@ -74,8 +74,6 @@ def compare(course: Course, lesson: str, threshold: float = DEFAULT_THRESHOLD,
             out_dir: Path | None = None, min_tokens: int = MIN_TOKENS) -> list[Pair]:
     """Pairs of students whose answers to `lesson` overlap by at least `threshold` of either one's code and
     by at least `min_tokens` tokens (a few shared lines between small remainders are no evidence)."""
-    from copydetect import CopyDetector
-
     out_dir = Path(out_dir) if out_dir else course.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="grader-similarity-") as tmp:
@@ -96,22 +94,32 @@ def compare(course: Course, lesson: str, threshold: float = DEFAULT_THRESHOLD,
             if any(parts):
                 (students_dir / f"{student}.py").write_text("\n\n".join(parts), encoding="utf-8")
                 written += 1
-        if written < 2:
-            return []
-        detector = CopyDetector(test_dirs=[str(students_dir)], boilerplate_dirs=[str(boilerplate_dir)],
-                                extensions=["py"], display_t=threshold, silent=True, autoopen=False,
-                                out_file=str(out_dir / f"similarity_{lesson}.html"))
-        detector.run()
-        found = {}
-        for s1, s2, f1, f2, _, _, overlap in detector.get_copied_code_list():
-            a, b = Path(f1).stem, Path(f2).stem
-            if max(s1, s2) >= threshold and overlap >= min_tokens:
-                found[tuple(sorted((a, b)))] = (s1, s2) if a < b else (s2, s1)
-        pairs = sorted(found.items())
-        result = [Pair(a, b, round(float(sa), 3), round(float(sb), 3)) for (a, b), (sa, sb) in pairs]
-        detector.generate_html_report()
-    with (out_dir / f"similarity_{lesson}.csv").open("w", newline="", encoding="utf-8") as f:
+        result = _detect(students_dir, boilerplate_dir, lesson, threshold, out_dir, min_tokens) if written >= 2 else []
+    _write_csv(out_dir / f"similarity_{lesson}.csv", result)
+    return result
+
+
+def _detect(students_dir: Path, boilerplate_dir: Path, lesson: str, threshold: float, out_dir: Path,
+            min_tokens: int) -> list[Pair]:
+    from copydetect import CopyDetector
+
+    detector = CopyDetector(test_dirs=[str(students_dir)], boilerplate_dirs=[str(boilerplate_dir)],
+                            extensions=["py"], display_t=threshold, silent=True, autoopen=False,
+                            out_file=str(out_dir / f"similarity_{lesson}.html"))
+    detector.run()
+    found = {}
+    for s1, s2, f1, f2, _, _, overlap in detector.get_copied_code_list():
+        a, b = Path(f1).stem, Path(f2).stem
+        if max(s1, s2) >= threshold and overlap >= min_tokens:
+            found[tuple(sorted((a, b)))] = (s1, s2) if a < b else (s2, s1)
+    pairs = sorted(found.items())
+    result = [Pair(a, b, round(float(sa), 3), round(float(sb), 3)) for (a, b), (sa, sb) in pairs]
+    detector.generate_html_report()
+    return result
+
+
+def _write_csv(path: Path, result: list[Pair]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "other_student", "share_of_student", "share_of_other"])
         writer.writerows([p.first, p.second, p.first_share, p.second_share] for p in result)
-    return result

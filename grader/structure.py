@@ -10,7 +10,10 @@ points. What was changed is reported, in words, as the status `cells restored`.
 from __future__ import annotations
 
 import copy
+import re
 from collections import defaultdict
+
+import nbformat
 from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -89,11 +92,29 @@ def rebuild(submitted, source, release=None, released_before=None):
                 notes.append(f"{gid} deleted")
             cell = copy.deepcopy(gid_cell)
         cells.append(cell)
+        if meta.get("solution") and meta.get("grade"):  # an answer graded by hand: the key beside it
+            cells.append(model_answer_cell(gid, gid_cell))
         cells.extend(extras[gid])
     nb = copy.deepcopy(submitted)
     nb.cells = cells
     nb.metadata["kernelspec"] = copy.deepcopy(source.metadata.get("kernelspec", nb.metadata.get("kernelspec", {})))
     return nb, list(dict.fromkeys(notes))
+
+
+MODEL_ANSWER = "model_answer_for"  # metadata course.<this>: a cell feedback drops (grader.feedback)
+_SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n?(.*?)### END SOLUTION", re.DOTALL)
+
+
+def model_answer_cell(grade_id: str, source_cell):
+    """The instructor's model answer and rubric for an answer graded by hand, as a markdown cell that the
+    formgrader shows under the student's answer; feedback never does."""
+    key = "\n".join(m.strip() for m in _SOLUTION_REGION.findall(source_cell.source)) or "(no model answer in the source)"
+    if source_cell.cell_type == "code":
+        key = f"```python\n{key}\n```"
+    cell = nbformat.v4.new_markdown_cell(f"**Model answer for {grade_id}** (for the grader; feedback does not "
+                                         f"show it)\n\n{key}")
+    cell.metadata["course"] = {MODEL_ANSWER: grade_id}
+    return cell
 
 
 class RebuildFromSource(NbGraderPreprocessor):  # enabled by default, unlike nbconvert's

@@ -176,5 +176,38 @@ def test_outcomes_per_notebook_and_reports(courses):
     assert main(["--course-dir", str(ours), "feedback", ASSIGNMENT]) == 0
     assert main(["--course-dir", str(ours), "report"]) == 0
     assert (ours / "feedback" / "bob" / ASSIGNMENT / "part2.html").exists()
-    lms = (ours / "reports" / "lms_grades.csv").read_text().splitlines()
+    lms = (ours / "reports" / "totals.csv").read_text().splitlines()
     assert lms[0].startswith(f"student_id,{ASSIGNMENT},total")
+
+
+def test_the_formgrader_shows_the_model_answer_and_feedback_does_not(courses):
+    ours, _ = courses
+    course = Course.at(None, ours)
+    graded = read_notebook(course.autograded_notebook("alice", ASSIGNMENT, "part2"))
+    ids = [nbgrader_meta(c).get("grade_id") for c in graded.cells]
+    key = graded.cells[ids.index("why_empty") + 1]
+    assert "It divides by zero." in key.source and not nbgrader_meta(key)
+    assert main(["--course-dir", str(ours), "feedback", ASSIGNMENT]) == 0
+    page = course.feedback_html("alice", ASSIGNMENT, "part2").read_text()
+    assert "Because len([]) is 0." in page and "It divides by zero." not in page
+
+
+INSTRUCTORS_CONFIG = """# my course's settings
+c = get_config()  # noqa
+c.ExecutePreprocessor.timeout = 999
+c.CourseDirectory.course_id = "stat101"
+c.ClearSolutions.code_stub = {"python": "# your code here\\nraise NotImplementedError"}
+"""
+
+
+def test_an_instructors_nbgrader_config_keeps_every_line(courses, tmp_path, capsys):
+    _, plain = courses
+    theirs = tmp_path / "theirs"
+    shutil.copytree(plain, theirs, ignore=shutil.ignore_patterns("gradebook.db"))
+    (theirs / "nbgrader_config.py").write_text(INSTRUCTORS_CONFIG)
+    capsys.readouterr()
+    for command in (["release", ASSIGNMENT], ["autograde", ASSIGNMENT], ["feedback", ASSIGNMENT], ["report"]):
+        assert main(["--course-dir", str(theirs), *command]) == 0, command
+        assert (theirs / "nbgrader_config.py").read_text() == INSTRUCTORS_CONFIG, command
+    assert "your nbgrader_config.py is left as it is" in capsys.readouterr().err
+    assert Ledger(theirs).load()[f"alice/{ASSIGNMENT}/part1"].score == 2.0

@@ -105,7 +105,7 @@ def test_reports(graded):
     rows = list(csv.DictReader(paths["grades.csv"].open()))
     assert {row["student_id"]: row["status"] for row in rows}["eve"] == st.UNREADABLE
     assert {row["student_id"]: row["score"] for row in rows}["eve"] == ""
-    lms = {row["student_id"]: row for row in csv.DictReader(paths["lms_grades.csv"].open())}
+    lms = {row["student_id"]: row for row in csv.DictReader(paths["totals.csv"].open())}
     assert lms["ada"]["percent"] == "100.0" and lms["ada"]["needs_attention"] == ""
     assert "kernel died" in lms["kim"]["needs_attention"]
     exercises = {row["exercise"]: row for row in csv.DictReader(paths["exercises.csv"].open())}

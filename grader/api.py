@@ -1,0 +1,168 @@
+"""The grader as a Python library: everything the `grader` command does, one function per command.
+
+    from grader import api
+
+    course = api.course(course_dir="course")            # the repository's lessons, graded in ./course
+    api.release(course)                                 # exchange=True: also into a JupyterHub's exchange
+    api.collect(course, "canvas_export.zip")            # or api.collect(course, exchange=True)
+    outcomes = api.autograde(course, workers=2)         # limits: course.toml's, or limits=api.limits_for(course, cell_timeout=120)
+    api.regrade(course, "03_layers_and_networks", ["test_affine_backward"])
+    api.feedback(course, package="canvas", release=True)
+    api.report(course)
+    api.similarity(course)
+
+Every function raises grader.errors.GraderError, with one sentence, for a mistake of the caller or the
+course folder (an unknown lesson, a bad course.toml); a submission's problems are its Outcome's status.
+docs/api.md describes each function.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from grader.course import Course
+from grader.errors import GraderError
+from grader.limits import Limits
+from grader.outcomes import OK, Outcome
+
+__all__ = ["course", "limits_for", "workers_for", "release", "stale", "publish", "bundle", "collect", "autograde", "regrade",
+           "feedback", "report", "similarity", "needs_attention", "GraderError"]
+
+
+def course(repo: Path | str | None = None, course_dir: Path | str | None = None, db_url: str = "") -> Course:
+    """The course: this repository's lessons graded in course_dir (default <repo>/course), or, when
+    course_dir is an nbgrader course folder of its own, that course."""
+    return Course.at(repo, course_dir, db_url)
+
+
+_LIMIT_FIELDS = {"cell_timeout": "cell_timeout", "notebook_timeout": "notebook_timeout", "memory_mb": "memory_mb",
+                 "max_output": "max_cell_output", "skip_ungraded": "skip_ungraded", "allowed_imports": "allowed_imports"}
+
+
+def limits_for(course: Course, **overrides) -> Limits:
+    """The limits a grading run uses: Limits' defaults, then course.toml's [limits], then `overrides`
+    (Limits' field names; None means "not given")."""
+    values = {}
+    for key, value in course.config().limits.items():
+        if key in _LIMIT_FIELDS:
+            values[_LIMIT_FIELDS[key]] = tuple(value) if key == "allowed_imports" else value
+    values.update({k: (tuple(v) if k == "allowed_imports" else v) for k, v in overrides.items() if v is not None})
+    unknown = set(values) - {f.name for f in dataclasses.fields(Limits)}
+    if unknown:
+        raise GraderError(f"unknown limit(s): {', '.join(sorted(unknown))}")
+    return Limits(**values)
+
+
+def workers_for(course: Course, given: int | None = None) -> int | None:
+    """Notebooks graded at once: given, else course.toml's [limits] workers, else one per core."""
+    chosen = given if given is not None else course.config().limits.get("workers")
+    if chosen is not None and chosen < 1:
+        raise GraderError("workers must be at least 1")
+    return chosen
+
+
+def release(course: Course, lessons=None, exchange: bool = False) -> list[Path]:
+    """lessons/ from solutions/; `exchange=True`: also into nbgrader's exchange (course.toml [exchange])."""
+    from grader.release import release as run
+
+    written = run(course, lessons)
+    if exchange:
+        from grader.exchange import release_to_exchange
+
+        release_to_exchange(course, course.resolve_lessons(lessons))
+    return written
+
+
+def stale(course: Course) -> list[str]:
+    from grader.release import stale_lessons
+
+    return stale_lessons(course)
+
+
+def publish(course: Course, lessons) -> list[str]:
+    from grader.bundle import publish as run
+
+    return run(course, lessons)
+
+
+def bundle(course: Course, out: Path | str, lessons=None, published=None) -> dict:
+    from grader.bundle import build
+
+    return build(course, Path(out), lessons, published)
+
+
+def collect(course: Course, source: Path | str | None = None, regex: str | None = None, exchange: bool = False):
+    """Submissions into submitted/: from a folder or an LMS zip, or (`exchange=True`, no source) the latest of
+    each student's in nbgrader's exchange."""
+    from grader.collect import DEFAULT_FILENAME_REGEX, collect as run
+
+    if exchange == (source is not None):
+        raise GraderError("collect takes a folder or zip, or the exchange (--exchange), one of the two")
+    if not exchange:
+        return run(course, Path(source), regex or DEFAULT_FILENAME_REGEX)
+    import tempfile
+
+    from grader.exchange import stage_inbound
+
+    with tempfile.TemporaryDirectory(prefix="grader-exchange-") as tmp:
+        staged, skipped = stage_inbound(course, Path(tmp))
+        result = run(course, staged)
+    result.skipped[:0] = skipped
+    return result
+
+
+def autograde(course: Course, lessons=None, students=None, *, limits: Limits | None = None, workers: int | None = None,
+              resume: bool = False, scheduler: str | None = None) -> list[Outcome]:
+    from grader.autograde import autograde as run
+
+    return run(course, lessons, students, limits=limits or limits_for(course),
+               workers=workers_for(course, workers), resume=resume, scheduler=scheduler)
+
+
+def regrade(course: Course, lesson: str, tests: list[str], students=None, *, limits: Limits | None = None,
+            workers: int | None = None) -> list[Outcome]:
+    """Run again, for the whole class, the test cells `tests` of `lesson` after they were fixed in the
+    source; the other test cells keep their verdicts."""
+    from grader.autograde import autograde as run
+
+    if not tests:
+        raise GraderError("regrade needs the test cells to run again (their grade ids)")
+    return run(course, [lesson], students, limits=limits or limits_for(course),
+               workers=workers_for(course, workers), regrade=list(tests))
+
+
+def feedback(course: Course, lessons=None, students=None, *, package: str | None = None,
+             release: bool = False) -> dict:
+    """HTML feedback per submission; `package="canvas"`: also Canvas's re-upload zips; `release=True`: also
+    nbgrader's feedback release into the JupyterHub exchange (course.toml [exchange] root)."""
+    from grader.feedback import generate_feedback, package_feedback, release_feedback
+
+    if package not in (None, "canvas"):
+        raise GraderError(f"unknown feedback package {package!r} (known: canvas)")
+    pages = generate_feedback(course, lessons, students)
+    out = {"pages": pages, "packages": [], "released": 0, "not_released": []}
+    if package == "canvas":
+        out["packages"] = package_feedback(course, pages)
+    if release:
+        out["released"], out["not_released"] = release_feedback(course, lessons, students)
+    return out
+
+
+def report(course: Course, out: Path | str | None = None) -> dict[str, Path]:
+    from grader.report import write_reports
+
+    return write_reports(course, Path(out) if out else None)
+
+
+def similarity(course: Course, lessons=None, threshold: float | None = None) -> dict[str, list]:
+    """Pairs of students whose answers are alike, per lesson (reports/similarity_<lesson>.csv and .html)."""
+    from grader.similarity import DEFAULT_THRESHOLD, compare
+
+    return {lesson: compare(course, lesson, threshold if threshold is not None else DEFAULT_THRESHOLD)
+            for lesson in course.resolve_lessons(lessons)}
+
+
+def needs_attention(outcomes: list[Outcome]) -> bool:
+    """Whether any submission is not ok (the command then exits with 1)."""
+    return any(o.status != OK for o in outcomes)

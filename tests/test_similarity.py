@@ -1,0 +1,109 @@
+"""The similarity report on the course's own lessons: the honest demo class raises no pair (the answer key
+and the bug bank's mistakes are the course's code, not evidence), and a planted copy of one student's own
+work, names changed and functions reordered, is found beside an independent answer that is not."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from grader import samples
+from grader.course import Course
+from grader.demo import SAMPLE_STUDENTS, _submission
+from grader.release import prepare_assignments
+from grader.similarity import compare
+
+pytestmark = pytest.mark.slow
+LESSON = "03_layers_and_networks"
+
+KIM = {"affine_forward": '''def affine_forward(x, w, b):
+    batch = x.shape[0]
+    flat = np.reshape(x, (batch, int(np.prod(x.shape[1:]))))
+    result = np.dot(flat, w)
+    result = result + b[np.newaxis, :]
+    cache = (x, w, b)
+    return result, cache''',
+       "affine_backward": '''def affine_backward(dout, cache):
+    inputs, weights, bias = cache
+    batch = inputs.shape[0]
+    flat = np.reshape(inputs, (batch, -1))
+    grad_weights = np.dot(np.transpose(flat), dout)
+    grad_bias = np.sum(dout, axis=0)
+    grad_inputs = np.reshape(np.dot(dout, np.transpose(weights)), inputs.shape)
+    return grad_inputs, grad_weights, grad_bias''',
+       "relu_forward": '''def relu_forward(x):
+    mask = x > 0
+    result = np.where(mask, x, np.zeros_like(x))
+    return result, x'''}
+
+# kim's work with every name changed and the functions in another order
+LEE = {"relu_forward": '''def relu_forward(x):
+    positive = x > 0
+    output = np.where(positive, x, np.zeros_like(x))
+    return output, x''',
+       "affine_backward": '''def affine_backward(dout, cache):
+    a, m, v = cache
+    count = a.shape[0]
+    rows = np.reshape(a, (count, -1))
+    gm = np.dot(np.transpose(rows), dout)
+    gv = np.sum(dout, axis=0)
+    ga = np.reshape(np.dot(dout, np.transpose(m)), a.shape)
+    return ga, gm, gv''',
+       "affine_forward": '''def affine_forward(x, w, b):
+    count = x.shape[0]
+    rows = np.reshape(x, (count, int(np.prod(x.shape[1:]))))
+    out = np.dot(rows, w)
+    out = out + b[np.newaxis, :]
+    stash = (x, w, b)
+    return out, stash'''}
+
+# the same three functions written independently, in another style
+MAX = {"affine_forward": '''def affine_forward(x, w, b):
+    out = x.reshape(len(x), -1) @ w + b
+    return out, (x, w, b)''',
+       "affine_backward": '''def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = (dout @ w.T).reshape(*x.shape)
+    dw = x.reshape(len(x), -1).T @ dout
+    return dx, dw, dout.sum(0)''',
+       "relu_forward": '''def relu_forward(x):
+    return np.maximum(x, 0), x'''}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("similar")
+    course = Course(Course.at().repo, root / "course")
+    prepare_assignments(course, course.resolve_lessons())
+    for lesson in course.resolve_lessons():
+        for student in SAMPLE_STUDENTS:
+            made = _submission(course, lesson, student, root / "made")
+            target = course.submitted_notebook(student, lesson)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(made, target)
+    return course
+
+
+def test_the_honest_demo_class_raises_no_pair(course):
+    for lesson in course.resolve_lessons():
+        assert compare(course, lesson) == [], lesson
+        assert (course.reports_dir / f"similarity_{lesson}.csv").read_text().count("\n") == 1, "a header only"
+
+
+def _own_work(course, student, answers):
+    nb = samples.filled_in(course, LESSON)
+    for function, source in answers.items():
+        nb = samples.plant(nb, function, source)
+    samples.write(nb, course.submitted_notebook(student, LESSON))
+
+
+def test_a_renamed_reordered_copy_is_found_and_independent_work_is_not(course):
+    _own_work(course, "kim", KIM)
+    _own_work(course, "lee", LEE)
+    _own_work(course, "max", MAX)
+    pairs = compare(course, LESSON)
+    assert [(p.first, p.second) for p in pairs] == [("kim", "lee")]
+    assert pairs[0].first_share > 0.8 and pairs[0].second_share > 0.8
+    page = (course.reports_dir / f"similarity_{LESSON}.html").read_text()
+    assert "kim" in page and "lee" in page
