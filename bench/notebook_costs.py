@@ -20,13 +20,13 @@ from pathlib import Path
 
 import nbformat
 
-from grader import samples
-from grader.autograde import autograde
-from grader.course import Course, ensure_tools_on_path
-from grader.limits import Limits
-from grader.nbgrader_setup import KERNEL_ARGS
-from grader.release import prepare_assignments
-from grader.sliced_polling import SlicedNotebookClient
+from grader.course import samples
+from grader.course.folder import Course, ensure_tools_on_path
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
+from grader.patches.sliced_polling import SlicedNotebookClient
+from grader.pipeline.autograde import autograde
+from grader.pipeline.stages import KERNEL_ARGS
 
 TIMING_CELL = """
 import json as _json, statistics as _st, time as _time
@@ -42,7 +42,7 @@ print("LATENCY" + _json.dumps(_latency))
 """
 
 
-# What a grading kernel gets (grader.sandbox.kernel_env): figures are not rendered, numeric libraries use
+# What a grading kernel gets (grader.isolation.scratch.kernel_env): figures are not rendered, numeric libraries use
 # one thread. Bare execution under the same settings is the like-for-like baseline of the grading overhead.
 GRADER_KERNEL = {"MPLBACKEND": "agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -100,12 +100,12 @@ def main() -> None:
             rows.append((lesson, bare, cells, latency))
         # One class, one start-up: the same notebooks graded one after another (a single worker), with each
         # next kernel started while a notebook runs (the default), then with every kernel started on demand.
-        best = {True: float("inf"), False: float("inf")}  # start_ahead -> seconds
+        best = {True: float("inf"), False: float("inf")}  # spare_kernels -> seconds
         for _ in range(2):
             for ahead in best:
                 start = time.perf_counter()
                 outcomes = autograde(course, lessons, ["bench"], workers=1,
-                                     limits=Limits(cell_timeout=300, start_ahead=ahead))
+                                     limits=Limits(cell_timeout=300, spare_kernels=ahead))
                 best[ahead] = min(best[ahead], time.perf_counter() - start)
         graded, cold = best[True], best[False]
     status = {o.lesson: o.describe() for o in outcomes}

@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import samples
-from grader.autograde import autograde
 from grader.bug_bank import bugs_for
-from grader.course import Course, ensure_tools_on_path
-from grader.limits import Limits
-from grader.release import prepare_assignments
+from grader.course import samples
+from grader.course.folder import Course, ensure_tools_on_path
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
+from grader.pipeline.autograde import autograde
 
 WORKERS = 2
 
@@ -72,7 +72,7 @@ def _grader(course: Course, lessons, skip: bool) -> tuple[float, dict]:
     return time.perf_counter() - start, {(o.student, o.lesson): o.score for o in outcomes}
 
 
-def _dask(course: Course, lessons, n_workers: int, start_ahead: bool) -> float:
+def _dask(course: Course, lessons, n_workers: int, spare_kernels: bool) -> float:
     """The same class through a local Dask cluster of n single-threaded worker processes."""
     import dask
     from distributed import LocalCluster
@@ -83,7 +83,7 @@ def _dask(course: Course, lessons, n_workers: int, start_ahead: bool) -> float:
             n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
             host="127.0.0.1") as cluster:
         start = time.perf_counter()
-        autograde(course, lessons, limits=Limits(cell_timeout=120, skip_ungraded=True, start_ahead=start_ahead),
+        autograde(course, lessons, limits=Limits(cell_timeout=120, skip_ungraded=True, spare_kernels=spare_kernels),
                   scheduler=cluster.scheduler_address)
         return time.perf_counter() - start
 
@@ -106,9 +106,9 @@ def main() -> None:
         skip_s, skipped = _grader(base, lessons, skip=True)
         # Scaling with the number of workers is measured with kernels started on demand: a worker that boots
         # its next kernel ahead already keeps a second core busy, so on 2 cores one worker is not one core.
-        dask1_s = _dask(base, lessons, 1, start_ahead=False)
-        dask2_s = _dask(base, lessons, 2, start_ahead=False)
-        dask2_ahead_s = _dask(base, lessons, 2, start_ahead=True)
+        dask1_s = _dask(base, lessons, 1, spare_kernels=False)
+        dask2_s = _dask(base, lessons, 2, spare_kernels=False)
+        dask2_ahead_s = _dask(base, lessons, 2, spare_kernels=True)
     agree = sum(ours[p] == plain_scores[p] for p in pairs)
     agree_skip = sum(skipped[p] == ours[p] for p in pairs)
     print(f"throughput on {len(pairs)} submissions ({len(lessons)} lesson(s) x 5 students), {os.cpu_count()} cores")

@@ -21,10 +21,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from grader.course import Course
+from grader.course.folder import Course
+from grader.course.limits import Limits
 from grader.errors import GraderError
-from grader.limits import Limits
-from grader.outcomes import OK, Outcome
+from grader.pipeline.outcomes import OK, Outcome
 
 __all__ = ["course", "limits_for", "workers_for", "release", "stale", "publish", "bundle", "collect", "autograde", "regrade",
            "feedback", "report", "similarity", "needs_attention", "GraderError"]
@@ -64,30 +64,32 @@ def workers_for(course: Course, given: int | None = None) -> int | None:
 
 def release(course: Course, lessons=None, exchange: bool = False) -> list[Path]:
     """lessons/ from solutions/; `exchange=True`: also into nbgrader's exchange (course.toml [exchange])."""
-    from grader.release import release as run
+    from grader.delivery.release import release as run
+    from grader.pipeline.stages import write_config_file
 
     written = run(course, lessons)
+    write_config_file(course)  # plain nbgrader commands in the folder then grade as `grader` does
     if exchange:
-        from grader.exchange import release_to_exchange
+        from grader.delivery.exchange import release_to_exchange
 
         release_to_exchange(course, course.resolve_lessons(lessons))
     return written
 
 
 def stale(course: Course) -> list[str]:
-    from grader.release import stale_lessons
+    from grader.delivery.release import stale_lessons
 
     return stale_lessons(course)
 
 
 def publish(course: Course, lessons) -> list[str]:
-    from grader.bundle import publish as run
+    from grader.delivery.bundle import publish as run
 
     return run(course, lessons)
 
 
 def bundle(course: Course, out: Path | str, lessons=None, published=None) -> dict:
-    from grader.bundle import build
+    from grader.delivery.bundle import build
 
     return build(course, Path(out), lessons, published)
 
@@ -95,7 +97,8 @@ def bundle(course: Course, out: Path | str, lessons=None, published=None) -> dic
 def collect(course: Course, source: Path | str | None = None, regex: str | None = None, exchange: bool = False):
     """Submissions into submitted/: from a folder or an LMS zip, or (`exchange=True`, no source) the latest of
     each student's in nbgrader's exchange."""
-    from grader.collect import DEFAULT_FILENAME_REGEX, collect as run
+    from grader.delivery.collect import DEFAULT_FILENAME_REGEX
+    from grader.delivery.collect import collect as run
 
     if exchange == (source is not None):
         raise GraderError("collect takes a folder or zip, or the exchange (--exchange), one of the two")
@@ -103,7 +106,7 @@ def collect(course: Course, source: Path | str | None = None, regex: str | None 
         return run(course, Path(source), regex or DEFAULT_FILENAME_REGEX)
     import tempfile
 
-    from grader.exchange import stage_inbound
+    from grader.delivery.exchange import stage_inbound
 
     with tempfile.TemporaryDirectory(prefix="grader-exchange-") as tmp:
         staged, skipped = stage_inbound(course, Path(tmp))
@@ -114,7 +117,7 @@ def collect(course: Course, source: Path | str | None = None, regex: str | None 
 
 def autograde(course: Course, lessons=None, students=None, *, limits: Limits | None = None, workers: int | None = None,
               resume: bool = False, scheduler: str | None = None) -> list[Outcome]:
-    from grader.autograde import autograde as run
+    from grader.pipeline.autograde import autograde as run
 
     return run(course, lessons, students, limits=limits or limits_for(course),
                workers=workers_for(course, workers), resume=resume, scheduler=scheduler)
@@ -124,7 +127,7 @@ def regrade(course: Course, lesson: str, tests: list[str], students=None, *, lim
             workers: int | None = None) -> list[Outcome]:
     """Run again, for the whole class, the test cells `tests` of `lesson` after they were fixed in the
     source; the other test cells keep their verdicts."""
-    from grader.autograde import autograde as run
+    from grader.pipeline.autograde import autograde as run
 
     if not tests:
         raise GraderError("regrade needs the test cells to run again (their grade ids)")
@@ -136,7 +139,7 @@ def feedback(course: Course, lessons=None, students=None, *, package: str | None
              release: bool = False) -> dict:
     """HTML feedback per submission; `package="canvas"`: also Canvas's re-upload zips; `release=True`: also
     nbgrader's feedback release into the JupyterHub exchange (course.toml [exchange] root)."""
-    from grader.feedback import generate_feedback, package_feedback, release_feedback
+    from grader.reports.feedback import generate_feedback, package_feedback, release_feedback
 
     if package not in (None, "canvas"):
         raise GraderError(f"unknown feedback package {package!r} (known: canvas)")
@@ -150,14 +153,14 @@ def feedback(course: Course, lessons=None, students=None, *, package: str | None
 
 
 def report(course: Course, out: Path | str | None = None) -> dict[str, Path]:
-    from grader.report import write_reports
+    from grader.reports.grades import write_reports
 
     return write_reports(course, Path(out) if out else None)
 
 
 def similarity(course: Course, lessons=None, threshold: float | None = None) -> dict[str, list]:
     """Pairs of students whose answers are alike, per lesson (reports/similarity_<lesson>.csv and .html)."""
-    from grader.similarity import DEFAULT_THRESHOLD, compare
+    from grader.reports.similarity import DEFAULT_THRESHOLD, compare
 
     return {lesson: compare(course, lesson, threshold if threshold is not None else DEFAULT_THRESHOLD)
             for lesson in course.resolve_lessons(lessons)}

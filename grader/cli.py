@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.course import Course
+from grader.course.folder import Course
+from grader.course.limits import Limits
 from grader.errors import GraderError
-from grader.limits import Limits
-
 
 EXIT_CODES = """exit codes: 0 done, every submission ok; 1 done, something needs attention (a submission not ok,
 a file not collected, a stale lesson); 2 a mistake in the command or the course folder (one line on stderr);
@@ -46,7 +45,7 @@ def _limits(course: Course, args) -> Limits:
                       memory_mb=args.memory_mb, max_cell_output=args.max_output, skip_ungraded=args.skip_ungraded,
                       allowed_imports=args.allow_import, sandbox=False if args.no_sandbox else None,
                       static_check=False if args.no_static_check else None,
-                      start_ahead=False if args.no_start_ahead else None,
+                      spare_kernels=False if args.no_start_ahead else None,
                       trusted_tests=False if args.tests_in_kernel else None)
 
 
@@ -135,13 +134,13 @@ def _run(args) -> int:
     course = Course.at(args.repo, args.course_dir, args.db_url)
     course.config()  # a mistake in course.toml stops every command, with one line naming the key
     if course.is_folder_course:
-        from grader.nbgrader_setup import foreign_config
+        from grader.pipeline.stages import foreign_config
 
         if foreign_config(course):
             print("grader: note: your nbgrader_config.py is left as it is; grader's own settings apply to grader's "
                   "commands (plain `nbgrader` commands in this folder keep yours)", file=sys.stderr)
     if args.command == "release":
-        from grader.release import release, stale_lessons
+        from grader.delivery.release import stale_lessons
 
         if args.check:
             course.resolve_lessons(args.lessons)
@@ -157,11 +156,11 @@ def _run(args) -> int:
         if args.exchange:
             print(f"released {', '.join(course.resolve_lessons(args.lessons))} into the exchange")
     elif args.command == "publish":
-        from grader.bundle import publish
+        from grader.delivery.bundle import publish
 
         print("published: " + ", ".join(publish(course, args.lessons)))
     elif args.command == "bundle":
-        from grader.bundle import build
+        from grader.delivery.bundle import build
 
         made = build(course, args.out, args.lesson, args.published)
         print(f"wrote {args.out}: {len(made['lessons'])} lesson(s), references of "
@@ -182,7 +181,7 @@ def _run(args) -> int:
         return 1 if result.conflicts else 0
     elif args.command in ("autograde", "regrade"):
         from grader import api
-        from grader.demo import format_table
+        from grader.reports.table import format_table
 
         if args.command == "autograde":
             outcomes = api.autograde(course, args.lessons, args.student, limits=_limits(course, args),
@@ -215,15 +214,15 @@ def _run(args) -> int:
                 print(f"grader: not released (collected from elsewhere, not nbgrader's exchange): "
                       f"{', '.join(made['not_released'])}", file=sys.stderr)
     elif args.command == "report":
-        from grader.outcomes import Ledger
-        from grader.report import exercise_rows, format_exercise_table, write_reports
+        from grader.pipeline.outcomes import Ledger
+        from grader.reports.grades import exercise_rows, format_exercise_table, write_reports
 
         for path in write_reports(course, args.out).values():
             print(f"wrote {path}")
         print()
         outcomes = list(Ledger(course.course_dir).load().values())
         print(format_exercise_table(exercise_rows(outcomes)))
-        from grader.misconceptions import misconception_rows, top_lines
+        from grader.reports.misconceptions import misconception_rows, top_lines
 
         top = top_lines(misconception_rows(course, outcomes))
         if top:

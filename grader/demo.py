@@ -7,19 +7,20 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grader import samples
-from grader.autograde import autograde
 from grader.bug_bank import Bug, bugs_for
-from grader.collect import collect
-from grader.course import Course
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.delivery.collect import collect
+from grader.delivery.release import release
 from grader.errors import GraderError
-from grader.feedback import generate_feedback
-from grader.limits import Limits
-from grader.misconceptions import misconception_rows, top_lines
-from grader.outcomes import Outcome
-from grader.release import release
-from grader.similarity import compare
-from grader.report import write_reports
+from grader.pipeline.autograde import autograde
+from grader.pipeline.outcomes import Outcome
+from grader.reports.feedback import generate_feedback
+from grader.reports.grades import write_reports
+from grader.reports.misconceptions import misconception_rows, top_lines
+from grader.reports.similarity import compare
+from grader.reports.table import format_table
 
 # Who is in the sample class, and what each one hands in.
 SAMPLE_STUDENTS = {
@@ -103,44 +104,6 @@ def build_sample_zip(course: Course, target: Path) -> Path:
                 path = _submission(course, lesson, student, Path(tmp))
                 zf.write(path, path.name)
     return target
-
-
-def format_table(outcomes: list[Outcome]) -> str:
-    """Student rows, a score column per lesson, and the status of anything that was not ok.
-
-    With one lesson the status stands in its column; with several, a row says how many were not ok and
-    the statuses follow the table, one line each, so the table stays as wide as its scores. Notes for the
-    instructor (beside counted scores) follow, one line per submission."""
-    lessons = sorted({o.unit for o in outcomes})
-    students = sorted({o.student for o in outcomes})
-    by_key = {(o.student, o.unit): o for o in outcomes}
-    header = ["student", *lessons, "status"]
-    rows, below, noted = [], [], []
-    for student in students:
-        cells, problems = [], []
-        for lesson in lessons:
-            o = by_key.get((student, lesson))
-            if o is None:
-                cells.append("not submitted")
-                continue
-            cells.append(f"{'—' if o.score is None else f'{o.score:g}'} / {o.max_score:g}")
-            if o.status != "ok":
-                problems.append(o.describe())
-                below.append((student, lesson, o.describe()))
-            if o.notes:
-                noted.append((student, lesson, "; ".join(o.notes[:2]) + (f" (+{len(o.notes) - 2} more)" if len(o.notes) > 2 else "")))
-        if len(lessons) == 1:
-            rows.append([student, *cells, "; ".join(problems) or "ok"])
-        else:
-            rows.append([student, *cells, f"{len(problems)} not ok, below" if problems else "ok"])
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[-1] for r in [header, *rows]]
-    for title, items in (("not ok:", below), ("notes for the instructor (the scores count):", noted)):
-        if items:
-            lines += ["", title]
-            name_w, lesson_w = max(len(b[0]) for b in items), max(len(b[1]) for b in items)
-            lines += [f"  {s.ljust(name_w)}  {lesson.ljust(lesson_w)}  {text}" for s, lesson, text in items]
-    return "\n".join(lines)
 
 
 DEMO_MARKER = ".grader-demo"

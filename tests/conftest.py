@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+
 def pytest_configure(config):
     base = Path(tempfile.mkdtemp(prefix="course-tests-jupyter-"))
     config._jupyter_dirs = base
@@ -20,7 +21,7 @@ def pytest_configure(config):
     # One BLAS thread per kernel: with the other core busy (pytest -n 2), threaded BLAS is many times slower.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from grader.course import ensure_tools_on_path
+    from grader.course.folder import ensure_tools_on_path
 
     ensure_tools_on_path()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 
-from grader.course import Course
-from grader.notebooks import cells_by_id, nbgrader_meta, read_notebook
-from grader.samples import _strip_markers
+from grader.course.folder import Course
+from grader.course.notebooks import cells_by_id, nbgrader_meta, read_notebook
+from grader.course.samples import _strip_markers
 
 COURSE = Course.at()
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.nbgrader_setup import KERNEL_ARGS
-from grader.sliced_polling import SlicedNotebookClient
+from grader.patches.sliced_polling import SlicedNotebookClient
+from grader.pipeline.stages import KERNEL_ARGS
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:

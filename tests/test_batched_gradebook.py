@@ -7,17 +7,19 @@ from __future__ import annotations
 import copy
 
 import pytest
+from minicourse import LESSON, make_repo
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
-from nbgrader.api import Course as CourseRow, Gradebook
+from nbgrader.api import Course as CourseRow
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import OverwriteCells, SaveAutoGrades
 from sqlalchemy import event
 
-from grader import gradebook_engine, samples
-from grader.batched_gradebook import BatchedOverwriteCells, BatchedSaveAutoGrades
-from grader.course import Course
-from grader.notebooks import nbgrader_meta
-from grader.release import prepare_assignments
-from minicourse import LESSON, make_repo
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.notebooks import nbgrader_meta
+from grader.delivery.release import prepare_assignments
+from grader.patches import gradebook_engine
+from grader.patches.batched_gradebook import BatchedOverwriteCells, BatchedSaveAutoGrades
 
 
 @pytest.fixture(scope="module")

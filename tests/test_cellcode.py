@@ -1,15 +1,15 @@
-"""Reading a code cell as the kernel runs it (grader.cellcode): IPython syntax, and cells that cannot be read."""
+"""Reading a code cell as the kernel runs it (grader.course.cellcode): IPython syntax, and cells that cannot be read."""
 
 from __future__ import annotations
 
 import ast
 
 import pytest
+from lessons_on_disk import lesson_notebooks
 
 from grader.bug_bank import bugs_for
-from grader.cellcode import as_ipython_runs_it, bound_names, parse_cell, to_python
-from grader.course import Course
-from lessons_on_disk import lesson_notebooks
+from grader.course.cellcode import as_ipython_runs_it, bound_names, parse_cell, to_python
+from grader.course.folder import Course
 
 COURSE = Course.at()
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from grader import autograde as ag
-from grader import samples
-from grader.course import Course
-from grader.limits import Limits
-from grader.release import prepare_assignments
 from minicourse import LESSON, make_repo
 from pgserver import postgres_bin, postgres_server
+
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
+from grader.pipeline import autograde as ag
 
 pytestmark = pytest.mark.slow
 LIMITS = Limits(cell_timeout=10, notebook_timeout=60)

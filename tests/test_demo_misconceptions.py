@@ -6,14 +6,14 @@ import shutil
 
 import pytest
 
-from grader import misconceptions as mc
-from grader import outcomes as st
-from grader.autograde import autograde
 from grader.bug_bank import bugs_for, grading_cells
-from grader.course import Course
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
 from grader.demo import COMMON_MISTAKES, SAMPLE_STUDENTS, _submission, planted_bugs
-from grader.limits import Limits
-from grader.release import prepare_assignments
+from grader.pipeline import outcomes as st
+from grader.pipeline.autograde import autograde
+from grader.reports import misconceptions as mc
 
 pytestmark = pytest.mark.slow
 LESSON = "03_layers_and_networks"

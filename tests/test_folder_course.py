@@ -12,9 +12,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.cli import main
-from grader.course import Course
-from grader.notebooks import nbgrader_meta, read_notebook
-from grader.outcomes import Ledger
+from grader.course.folder import Course
+from grader.course.notebooks import nbgrader_meta, read_notebook
+from grader.pipeline.outcomes import Ledger
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "hw1"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from nbgrader.api import Gradebook
 from sqlalchemy import event
 
-from grader import gradebook_engine
+from grader.patches import gradebook_engine
 
 
 def test_gradebooks_on_one_url_share_an_engine_and_see_a_remade_file(tmp_path):

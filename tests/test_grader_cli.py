@@ -6,9 +6,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from minicourse import LESSON, make_repo
 
 from grader.cli import main
-from minicourse import LESSON, make_repo
 
 
 @pytest.fixture
@@ -77,8 +77,8 @@ def test_real_entry_point_prints_one_line(repo):
 
 
 def test_collect_places_folder_and_lms_names_and_skips_the_rest(repo, tmp_path, capsys):
-    from grader.collect import collect
-    from grader.course import Course
+    from grader.course.folder import Course
+    from grader.delivery.collect import collect
 
     src = tmp_path / "inbox"
     (src / "ada").mkdir(parents=True)
@@ -104,8 +104,8 @@ def test_collect_places_folder_and_lms_names_and_skips_the_rest(repo, tmp_path, 
 
 
 def test_two_files_for_one_student_are_an_error_for_that_student_only(repo, tmp_path):
-    from grader.collect import collect
-    from grader.course import Course
+    from grader.course.folder import Course
+    from grader.delivery.collect import collect
 
     src = tmp_path / "inbox"
     src.mkdir()
@@ -121,8 +121,8 @@ def test_two_files_for_one_student_are_an_error_for_that_student_only(repo, tmp_
 
 
 def test_a_file_in_one_students_folder_never_becomes_anothers(repo, tmp_path):
-    from grader.collect import collect
-    from grader.course import Course
+    from grader.course.folder import Course
+    from grader.delivery.collect import collect
 
     src = tmp_path / "inbox"
     (src / "mallory" / "victim").mkdir(parents=True)

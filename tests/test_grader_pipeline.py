@@ -3,17 +3,18 @@
 import csv
 
 import pytest
-
-from grader import outcomes as st
-from grader import samples
-from grader.autograde import autograde
-from grader.course import DEFAULT_CELL_TIMEOUT, Course
-from grader.demo import SAMPLE_STUDENTS, format_table, run_demo
-from grader.feedback import generate_feedback
-from grader.limits import Limits
-from grader.outcomes import Ledger
-from grader.report import exercise_rows, format_exercise_table, write_reports
 from minicourse import LESSON, make_repo
+
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.demo import SAMPLE_STUDENTS, run_demo
+from grader.pipeline import outcomes as st
+from grader.pipeline.autograde import autograde
+from grader.pipeline.outcomes import Ledger
+from grader.reports.feedback import generate_feedback
+from grader.reports.grades import exercise_rows, format_exercise_table, write_reports
+from grader.reports.table import format_table
 
 pytestmark = pytest.mark.slow
 CELL_TIMEOUT = 5
@@ -35,8 +36,8 @@ def graded(tmp_path_factory):
     samples.write(samples.plant(correct, "double", "def double(x):\n    return 2 * x + (x < 0)"),
                   course.submitted_notebook("lou", LESSON))
     samples.write(samples.plant(correct, "double", WARNS), course.submitted_notebook("max", LESSON))
-    autograde(course, students=["lou", "max"], cell_timeout=CELL_TIMEOUT)
-    autograde(course, students=["kim"], cell_timeout=CELL_TIMEOUT)  # kim's kernel dies while it defines double
+    autograde(course, students=["lou", "max"], limits=Limits(cell_timeout=CELL_TIMEOUT))
+    autograde(course, students=["kim"], limits=Limits(cell_timeout=CELL_TIMEOUT))  # kim's kernel dies while it defines double
     return course, {o.student: o for o in Ledger(course.course_dir).load().values()}
 
 
@@ -124,7 +125,7 @@ def test_failed_regrade_leaves_no_stale_score(graded, tmp_path):
     good = path.read_bytes()
     try:
         path.write_text('{"cells": [')
-        (again,) = autograde(course, students=["ada"], cell_timeout=CELL_TIMEOUT)
+        (again,) = autograde(course, students=["ada"], limits=Limits(cell_timeout=CELL_TIMEOUT))
         assert (again.status, again.score) == (st.UNREADABLE, None)
         assert not course.autograded_notebook("ada", LESSON).exists()
         from nbgrader.api import Gradebook, MissingEntry
@@ -133,13 +134,13 @@ def test_failed_regrade_leaves_no_stale_score(graded, tmp_path):
             gb.find_submission(LESSON, "ada")
     finally:
         path.write_bytes(good)
-    (restored,) = autograde(course, students=["ada"], cell_timeout=CELL_TIMEOUT)
+    (restored,) = autograde(course, students=["ada"], limits=Limits(cell_timeout=CELL_TIMEOUT))
     assert (restored.status, restored.score) == (st.OK, 3.0)
 
 
 def test_regrade_is_repeatable(graded):
     course, r = graded
-    (again,) = autograde(course, students=["lou"], cell_timeout=CELL_TIMEOUT)
+    (again,) = autograde(course, students=["lou"], limits=Limits(cell_timeout=CELL_TIMEOUT))
     assert (again.status, again.score, again.cells) == (r["lou"].status, r["lou"].score, r["lou"].cells)
 
 
@@ -154,7 +155,7 @@ def test_plain_nbgrader_in_the_course_folder_sees_the_grader_configuration(grade
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course.course_dir)).load_config()
     assert config.CourseDirectory.root == str(course.course_dir)
     assert config.IgnorePattern.enabled is True and config.OverwriteCells.add_missing_cells is True
-    assert config.Execute.timeout == DEFAULT_CELL_TIMEOUT  # the course default, not one run's override
+    assert config.Execute.timeout == Limits().cell_timeout  # the course default, not one run's override
     listed = subprocess.run([sys.executable, "-m", "nbgrader", "db", "assignment", "list"], cwd=course.course_dir,
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0 and LESSON in listed.stdout, listed.stderr[-500:]

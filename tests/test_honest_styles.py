@@ -24,13 +24,13 @@ import re
 import nbformat
 import pytest
 
-from grader import outcomes as st
-from grader import samples
-from grader.autograde import autograde
-from grader.course import Course
-from grader.limits import Limits
-from grader.notebooks import nbgrader_meta
-from grader.release import prepare_assignments
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.course.notebooks import nbgrader_meta
+from grader.delivery.release import prepare_assignments
+from grader.pipeline import outcomes as st
+from grader.pipeline.autograde import autograde
 
 COURSE = Course.at()
 pytestmark = pytest.mark.slow

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from grader import outcomes as st
-from grader import samples
-from grader.autograde import autograde
 from grader.bug_bank import Bug, bugs_for, grading_cells
-from grader.course import Course
-from grader.limits import Limits
-from grader.notebooks import grade_ids, nbgrader_meta, read_notebook
-from grader.release import prepare_assignments
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.course.notebooks import grade_ids, nbgrader_meta, read_notebook
+from grader.delivery.release import prepare_assignments
+from grader.pipeline import outcomes as st
+from grader.pipeline.autograde import autograde
 
 COURSE = Course.at()
 LESSONS = COURSE.lesson_names()

@@ -11,10 +11,10 @@ import pytest
 
 from course_lib.reference import MODULES, lesson_number
 from grader.boundary.plan import bound_at_top
-from grader.bundle import needed_references
-from grader.cellcode import parse_cell, to_python
-from grader.course import Course
-from grader.notebooks import nbgrader_meta, read_notebook
+from grader.course.cellcode import parse_cell, to_python
+from grader.course.folder import Course
+from grader.course.notebooks import nbgrader_meta, read_notebook
+from grader.delivery.bundle import needed_references
 
 COURSE = Course.at()
 LESSONS = COURSE.lesson_names()

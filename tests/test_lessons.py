@@ -6,11 +6,11 @@ import copy
 
 import nbformat
 import pytest
-
-from grader.course import Course
-from grader.notebooks import nbgrader_meta, read_notebook
-from grader.release import stale_lessons
 from nbrun import execute, stderr_of
+
+from grader.course.folder import Course
+from grader.course.notebooks import nbgrader_meta, read_notebook
+from grader.delivery.release import stale_lessons
 
 COURSE = Course.at()
 LESSONS = COURSE.lesson_names()
@@ -22,8 +22,8 @@ MARKERS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDE
 def test_solution_notebook_runs_top_to_bottom(lesson, tmp_path, monkeypatch):
     """With the references of the lessons it declares (metadata course.uses_published) and no others, as in
     a student bundle where those are published: the declaration is what `grader bundle` relies on."""
-    from grader.bundle import needed_references
-    from grader.reference_view import for_students
+    from grader.delivery.bundle import needed_references
+    from grader.delivery.reference_view import for_students
 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     monkeypatch.delenv("COURSE_QUIET", raising=False)  # the live widgets are built, as for a student
@@ -97,7 +97,7 @@ def _global_reads(source: str) -> set[str]:
     """Names a cell reads from the notebook's globals (its own module-level assignments excluded)."""
     import symtable
 
-    from grader.cellcode import to_python
+    from grader.course.cellcode import to_python
 
     top = symtable.symtable(to_python(source), "cell", "exec")
     reads = {s.get_name() for s in top.get_symbols() if s.is_referenced() and not s.is_assigned() and not s.is_imported()}
@@ -115,8 +115,8 @@ def test_no_other_cell_reads_what_only_a_test_cell_defines(lesson):
     """Test cells run in the grader's process at grading time (grader.boundary), so what they define is not
     in the student's kernel then: a later cell that read it would work for the student and fail in grading."""
     from grader.boundary.plan import bound_at_top
-    from grader.cellcode import parse_cell
-    from grader.notebooks import is_test_cell
+    from grader.course.cellcode import parse_cell
+    from grader.course.notebooks import is_test_cell
 
     nb = read_notebook(COURSE.solutions_dir / f"{lesson}.ipynb")
     trees = [(cell, parse_cell(cell.source)) for cell in nb.cells if cell.cell_type == "code"]

@@ -8,7 +8,7 @@ import pytest
 from minicourse import mini_notebook
 from nbgrader.preprocessors import CheckCellMetadata
 
-from grader.metadata_check import CompiledCheckCellMetadata
+from grader.patches.metadata_check import CompiledCheckCellMetadata
 
 
 def _corrupt(how: str):

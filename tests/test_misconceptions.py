@@ -6,16 +6,16 @@ from __future__ import annotations
 import csv
 
 import pytest
-
-from grader import misconceptions as mc
-from grader import samples
-from grader.autograde import autograde
-from grader.course import Course
-from grader.limits import Limits
-from grader.outcomes import Ledger
-from grader.release import prepare_assignments
-from grader.report import write_reports
 from minicourse import LESSON, make_repo
+
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
+from grader.pipeline.autograde import autograde
+from grader.pipeline.outcomes import Ledger
+from grader.reports import misconceptions as mc
+from grader.reports.grades import write_reports
 
 
 def test_cause_labels_come_from_the_feedback_diagnosis():

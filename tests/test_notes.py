@@ -7,14 +7,14 @@ import copy
 
 import nbformat
 import pytest
-
-from grader.bug_bank import bugs_for
-from grader.course import Course
-from grader.integrity.notes import notes_for
-from grader.notebooks import nbgrader_meta
-from grader.samples import plant
 from lessons_on_disk import lesson_notebooks
 from minicourse import mini_notebook
+
+from grader.bug_bank import bugs_for
+from grader.course.folder import Course
+from grader.course.notebooks import nbgrader_meta
+from grader.course.samples import plant
+from grader.integrity.notes import notes_for
 
 
 @pytest.fixture(scope="module")

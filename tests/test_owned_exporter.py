@@ -11,7 +11,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grader.owned_exporter import OwnedNotebookExporter
+from grader.patches.owned_exporter import OwnedNotebookExporter
 
 seen = []
 

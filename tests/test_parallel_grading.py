@@ -4,14 +4,15 @@ killed half way resumes without losing or double-counting a submission."""
 from __future__ import annotations
 
 import pytest
-
-from grader import autograde as ag
-from grader import samples
-from grader.course import Course
-from grader.limits import Limits
-from grader.outcomes import Ledger
-from grader.release import prepare_assignments
 from minicourse import LESSON, make_repo
+
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
+from grader.pipeline import autograde as ag
+from grader.pipeline import workers
+from grader.pipeline.outcomes import Ledger
 
 pytestmark = pytest.mark.slow
 LIMITS = Limits(cell_timeout=10, notebook_timeout=60)
@@ -65,9 +66,9 @@ def test_a_killed_run_resumes_with_nothing_lost_and_nothing_counted_twice(tmp_pa
     assert len(Ledger(course.course_dir).load()) == 3
 
     executed = []
-    real_execute = ag.execute
+    real_execute = workers.execute
     monkeypatch.setattr(ag, "finish", real_finish)
-    monkeypatch.setattr(ag, "execute",
+    monkeypatch.setattr(workers, "execute",
                         lambda c, p, *rest: executed.append(p.outcome.student) or real_execute(c, p, *rest))
     outcomes = ag.autograde(course, [LESSON], limits=LIMITS, workers=2, resume=True)
     assert sorted(executed) == sorted(set(o.student for o in outcomes) - set(finished))

@@ -2,20 +2,20 @@
 that has a twin in course_lib.reference, by import, by module attribute, by wrapper, through another
 course_lib object and (forward and backward) as a pair, each is flagged `tamper suspected` naming the
 function, or scores zero for that function because the grading kernel has no such reference in reach
-(grader.reference_view), as a name built at run time finds."""
+(grader.delivery.reference_view), as a name built at run time finds."""
 
 from __future__ import annotations
 
 import pytest
 
 from course_lib.reference import TWINS
-from grader import outcomes as st
-from grader import samples
-from grader.autograde import autograde
 from grader.bug_bank import grading_cells
-from grader.course import Course
-from grader.limits import Limits
-from grader.release import prepare_assignments
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
+from grader.pipeline import outcomes as st
+from grader.pipeline.autograde import autograde
 
 pytestmark = pytest.mark.slow
 COURSE = Course.at()

@@ -1,4 +1,4 @@
-"""What a grading kernel's course_lib holds (grader.reference_view.for_grading): no reference module of
+"""What a grading kernel's course_lib holds (grader.delivery.reference_view.for_grading): no reference module of
 the lesson graded or a later one, and no twin of a function graded in that lesson."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import ast
 import pytest
 
 from course_lib.reference import MODULES, TWINS, lesson_number
-from grader.course import Course
-from grader.reference_view import for_grading, for_students, published_twins
+from grader.course.folder import Course
+from grader.delivery.reference_view import for_grading, for_students, published_twins
 
 LESSONS = Course.at().lesson_names()
 

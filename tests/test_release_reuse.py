@@ -8,9 +8,9 @@ import pytest
 from minicourse import LESSON, make_repo
 from nbgrader.api import Gradebook
 
-from grader import release
-from grader.course import Course
-from grader.release import prepare_assignments
+from grader.course.folder import Course
+from grader.delivery import release
+from grader.delivery.release import prepare_assignments
 
 
 @pytest.fixture

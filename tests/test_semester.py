@@ -17,9 +17,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
 
 from grader.cli import main
-from grader.course import COURSE_ID, Course
-from grader.notebooks import nbgrader_meta, read_notebook
-from grader.outcomes import Ledger
+from grader.course.folder import COURSE_ID, Course
+from grader.course.notebooks import nbgrader_meta, read_notebook
+from grader.pipeline.outcomes import Ledger
 
 pytestmark = pytest.mark.slow
 LESSONS = ["10_vectors", "11_stats", "12_fit"]
@@ -293,15 +293,15 @@ def test_a_fixed_test_is_regraded_for_the_class_and_nothing_else_runs(term):
             cell.source = cell.source.replace("< 1e-12", "< 1e-12 and abs(float(np.std(zscore([5.0, 1.0, 9.0]))) - 1) < 1e-12")
     nbformat.write(nb, str(source))
     before = {s: _outcome(course, s, "11_stats") for s in ("ada", "ben", "dee")}
-    import grader.autograde as ag
+    import grader.pipeline.jobs as jobs
 
     ran = []
-    real = ag.run_job
-    ag.run_job = lambda job: (lambda r: ran.append((job.student, r.log.executed)) or r)(real(job))
+    real = jobs.run_job
+    jobs.run_job = lambda job: (lambda r: ran.append((job.student, r.log.executed)) or r)(real(job))
     try:
         assert main(base + ["regrade", "11_stats", "--test", "test_zscore"]) == 0
     finally:
-        ag.run_job = real
+        jobs.run_job = real
     assert ran and all("test_running_mean" not in cells and "test_zscore" in cells for _, cells in ran)
     after = {s: _outcome(course, s, "11_stats") for s in ("ada", "ben", "dee")}
     assert after["ada"].score == before["ada"].score == 4.0 and after["ben"].score == before["ben"].score == 3.2

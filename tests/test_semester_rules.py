@@ -10,10 +10,10 @@ import zipfile
 
 import pytest
 
-from grader.canvas import IDENTITY, feedback_zip, gradebook_csv, read_roster
-from grader.config import LatePolicy, load
+from grader.course.config import LatePolicy, load
 from grader.errors import GraderError
-from grader.late import penalty, settle_marker, LATE_MARKER, TIMESTAMP
+from grader.pipeline.late import LATE_MARKER, TIMESTAMP, penalty, settle_marker
+from grader.reports.canvas import IDENTITY, feedback_zip, gradebook_csv, read_roster
 
 DAY = 86400.0
 

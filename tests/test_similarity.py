@@ -8,11 +8,11 @@ import shutil
 
 import pytest
 
-from grader import samples
-from grader.course import Course
+from grader.course import samples
+from grader.course.folder import Course
+from grader.delivery.release import prepare_assignments
 from grader.demo import SAMPLE_STUDENTS, _submission
-from grader.release import prepare_assignments
-from grader.similarity import compare
+from grader.reports.similarity import compare
 
 pytestmark = pytest.mark.slow
 LESSON = "03_layers_and_networks"
@@ -107,3 +107,10 @@ def test_a_renamed_reordered_copy_is_found_and_independent_work_is_not(course):
     assert pairs[0].first_share > 0.8 and pairs[0].second_share > 0.8
     page = (course.reports_dir / f"similarity_{LESSON}.html").read_text()
     assert "kim" in page and "lee" in page
+
+
+def test_a_statement_nested_past_the_recursion_limit_is_left_out_not_fatal(course):
+    nb = samples.filled_in(course, LESSON)
+    nb = samples.plant(nb, "relu_forward", "y = " + "1 + " * 3000 + "1")
+    samples.write(nb, course.submitted_notebook("deep", LESSON))
+    assert all(p.first != "deep" and p.second != "deep" for p in compare(course, LESSON))

@@ -12,14 +12,14 @@ import ast
 
 import pytest
 
-from grader import samples
-from grader.autograde import autograde
-from grader.course import Course
-from grader.execute import SKIP_KEY
-from grader.limits import Limits
-from grader.notebooks import nbgrader_meta, read_notebook
-from grader.release import prepare_assignments
-from grader.cellcode import bound_names, to_python
+from grader.course import samples
+from grader.course.cellcode import bound_names, to_python
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.course.notebooks import nbgrader_meta, read_notebook
+from grader.delivery.release import prepare_assignments
+from grader.pipeline.autograde import autograde
+from grader.pipeline.execute import SKIP_KEY
 
 COURSE = Course.at()
 LESSONS = COURSE.lesson_names()

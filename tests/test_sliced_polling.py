@@ -1,4 +1,4 @@
-"""A missed wake-up of a kernel channel costs one slice, not the whole timeout (grader.sliced_polling)."""
+"""A missed wake-up of a kernel channel costs one slice, not the whole timeout (grader.patches.sliced_polling)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from queue import Empty
 import nbformat
 import pytest
 
-from grader.execute import SandboxedExecute
-from grader.nbgrader_setup import KERNEL_ARGS
-from grader.sliced_polling import SlicedNotebookClient, SlicedPolling, poll_in_slices
+from grader.patches.sliced_polling import SlicedNotebookClient, SlicedPolling, poll_in_slices
+from grader.pipeline.execute import SandboxedExecute
+from grader.pipeline.stages import KERNEL_ARGS
 
 
 class MissesItsFirstWakeUp:

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from course_lib.reference import MODULES
-from grader.bundle import build
-from grader.cellcode import parse_cell
-from grader.course import Course
-from grader.notebooks import nbgrader_meta, read_notebook
-from grader.samples import _strip_markers
+from grader.course.cellcode import parse_cell
+from grader.course.folder import Course
+from grader.course.notebooks import nbgrader_meta, read_notebook
+from grader.course.samples import _strip_markers
+from grader.delivery.bundle import build
 
 pytestmark = pytest.mark.slow
 COURSE = Course.at()

@@ -2,9 +2,9 @@
 its expected score and status, and the rest of the class is graded as if nothing happened.
 
 Every case names what defeats it: the boundary (the tests run in the grader's process, the kernel answers
-with plain data: grader.boundary), the sandbox (grader.sandbox), the files rule (only what the release ships
-travels with a notebook, links never followed: grader.submission_files), the rebuild from the source
-(grader.structure) or the per-submission guards (grader.autograde). None is defeated by the static check,
+with plain data: grader.boundary), the sandbox (grader.isolation.sandbox), the files rule (only what the release ships
+travels with a notebook, links never followed: grader.isolation.submission_files), the rebuild from the source
+(grader.integrity.rebuild) or the per-submission guards (grader.pipeline.autograde). None is defeated by the static check,
 which only writes notes for the instructor: part 1 grades the class twice, with the notes and without them,
 and every verdict is the same. Part 2 shows the sandbox alone keeps files, gradebook, network and processes.
 Collecting one student's files as another's is refused by collect itself (tests/test_grader_cli.py).
@@ -22,16 +22,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from grader import outcomes as st
-from grader import samples, sandbox
-from grader.autograde import autograde
-from grader.course import Course
-from grader.feedback import generate_feedback
-from grader.limits import Limits
-from grader.outcomes import Ledger
-from grader.release import prepare_assignments
 from minicourse import LESSON, make_repo
+
+from grader.course import samples
+from grader.course.folder import Course
+from grader.course.limits import Limits
+from grader.delivery.release import prepare_assignments
+from grader.isolation import sandbox
+from grader.pipeline import outcomes as st
+from grader.pipeline.autograde import autograde
+from grader.pipeline.outcomes import Ledger
+from grader.reports.feedback import generate_feedback
 
 pytestmark = pytest.mark.slow
 WRONG = "def double(x):\n    return x + 1\n"  # double(3) = 4: every test of the lesson fails

@@ -10,7 +10,7 @@ import pytest
 
 from grader.bug_bank import Bug, bugs_for
 from grader.bug_bank.visible import visible_results
-from grader.course import Course
+from grader.course.folder import Course
 
 LESSONS = Course.at().lesson_names()
 MAX_HIDDEN_ONLY = 0.15  # of a lesson's bank: the visible tests catch at least 85%, and the rest say why not

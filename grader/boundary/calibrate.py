@@ -16,7 +16,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from grader.notebooks import is_test_cell, nbgrader_meta
+from grader.course.notebooks import is_test_cell, nbgrader_meta
 
 
 def _key(source_nb) -> str:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from grader.cellcode import parse_cell
-from grader.notebooks import is_test_cell, nbgrader_meta
+from grader.course.cellcode import parse_cell
+from grader.course.notebooks import is_test_cell, nbgrader_meta
+
+PLAN_KEY = "boundary_plan"  # nbconvert resources key: the lesson's TestPlan, read from its source by the caller
 
 
 @dataclass(frozen=True)

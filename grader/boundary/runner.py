@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.boundary.endpoint import BoundaryError, Interrupted, PeerError, PeerGone
 from grader.boundary.plan import TestPlan
-from grader.cellcode import parse_cell, to_python
+from grader.course.cellcode import parse_cell, to_python
 
 _BOUNDARY_DIR = str(Path(__file__).resolve().parent)
 TIMEOUT_NAME = "CellTimeoutError"   # the name nbgrader and the run log give a cell stopped for time

@@ -12,10 +12,10 @@ import os
 import matplotlib
 
 from grader.bug_bank import Bug, bugs_for, grading_cells
-from grader.cellcode import to_python
-from grader.course import Course
-from grader.notebooks import cells_by_id, is_test_cell, nbgrader_meta, read_notebook
-from grader.samples import _strip_markers
+from grader.course.cellcode import to_python
+from grader.course.folder import Course
+from grader.course.notebooks import cells_by_id, is_test_cell, nbgrader_meta, read_notebook
+from grader.course.samples import _strip_markers
 
 COURSE = Course.at()
 SKIP = "skip_in_grading"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from grader.cellcode import bound_names, parse_cell
-from grader.notebooks import nbgrader_meta
+from grader.course.cellcode import bound_names, parse_cell
+from grader.course.notebooks import nbgrader_meta
 
 # Modules an exercise never needs and a tamperer reaches for (a course that needs one allows it).
 MODULES = frozenset({"subprocess", "socket", "ctypes", "pty", "multiprocessing", "signal", "urllib", "http",

@@ -6,7 +6,7 @@ Names are resolved as the kernel would resolve them: every `import` or `from ...
 the student's cells is followed to the object it binds, and attribute chains on those names are followed
 too, so a module alias, a re-export (course_lib.debugging.MLP) or an attribute path reaches the same
 reference. What this misses (a name built at run time) finds nothing anyway: the kernel grading a lesson
-has no such reference in reach (grader.reference_view).
+has no such reference in reach (grader.delivery.reference_view).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import types
 from dataclasses import dataclass
 
 from course_lib.reference import MODULES, TWINS, lesson_number
-
-from grader.cellcode import parse_cell
+from grader.course.cellcode import parse_cell
 
 REFERENCE_PACKAGE = "course_lib.reference"
 
@@ -71,8 +70,9 @@ def _resolve(dotted: str):
     return None
 
 
-class _Reader(ast.NodeVisitor):
-    """Reads cells in notebook order; names imported in one cell are known in the next."""
+class _Reader:
+    """Reads cells in notebook order; names imported in one cell are known in the next. The walk is a loop,
+    not a recursion: a cell may nest deeper than Python's recursion limit (a sum of 700 terms)."""
 
     def __init__(self, objects, modules):
         self.objects, self.modules = objects, modules
@@ -98,38 +98,50 @@ class _Reader(ast.NodeVisitor):
         elif any(part.startswith("_") for part in dotted.split(".")[1:]):
             self.found.append(Refusal(self.label, node.lineno, f"uses the course's internals ({dotted})"))
 
-    def visit_Import(self, node):
+    def visit(self, tree) -> None:
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            handler = getattr(self, f"visit_{type(node).__name__}", None)
+            if handler is None or handler(node):
+                stack.extend(reversed(list(ast.iter_child_nodes(node))))  # source order
+
+    # Each visit_<Node> returns whether the walk goes on into the node's children.
+    def visit_Import(self, node) -> bool:
         for alias in node.names:
             self._judge(node, alias.name)
             if alias.asname:
                 self.bound[alias.asname] = alias.name
             else:
                 self.bound[alias.name.split(".")[0]] = alias.name.split(".")[0]
+        return False
 
-    def visit_ImportFrom(self, node):
+    def visit_ImportFrom(self, node) -> bool:
         if node.level or not node.module:
-            return
+            return False
         for alias in node.names:
             dotted = f"{node.module}.{alias.name}" if alias.name != "*" else node.module
             self._judge(node, dotted)
             if alias.name != "*":
                 self.bound[alias.asname or alias.name] = dotted
+        return False
 
-    def visit_Attribute(self, node):
+    def visit_Attribute(self, node) -> bool:
         chain, base = [], node
         while isinstance(base, ast.Attribute):
             chain.append(base.attr)
             base = base.value
         if isinstance(base, ast.Name) and base.id in self.bound:
             self._judge(node, ".".join([self.bound[base.id], *reversed(chain)]))
-            return  # the chain is judged whole; its inner attributes are prefixes of it
-        self.generic_visit(node)
+            return False  # the chain is judged whole; its inner attributes are prefixes of it
+        return True
 
-    def visit_Constant(self, node):
+    def visit_Constant(self, node) -> bool:
         if self.judging and isinstance(node.value, str):
             for module, what in self.modules.items():
                 if module in node.value:
                     self.found.append(Refusal(self.label, node.lineno, f"names {what} ({module})"))
+        return False
 
 
 def refusals(cells: list[tuple[str, str]], lesson: str, setup_imports=()) -> list[Refusal]:

@@ -26,9 +26,9 @@ def answer_cells(lesson: str) -> list[str]:
 
 
 def fill_in(lesson: str, scratch: Path, target: Path) -> Path:
-    """The released lesson with every answer cell completed from the solution, as grader.samples builds it."""
-    from grader import samples
-    from grader.course import Course
+    """The released lesson with every answer cell completed from the solution, as grader.course.samples builds it."""
+    from grader.course import samples
+    from grader.course.folder import Course
 
     course = Course(REPO, scratch)
     for src, dst in ((REPO / "lessons" / f"{lesson}.ipynb", course.release_notebook(lesson)),
