@@ -5,6 +5,7 @@ only pays for what it uses. None of them implements a graded function: the instr
 implementations live apart, in course_lib.reference, one module per lesson.
 """
 
-__all__ = ["activation_stats", "bn_explorer", "checks", "data", "debugging", "diagnose", "gate_explorer",
-           "gradcheck", "graph_draw", "loss_landscape", "net_explorer", "plots", "reference",
-           "progress", "runtime", "search_race", "surfaces", "training", "trajectories", "widgets"]
+__all__ = ["activation_stats", "bn_explorer", "capstone", "checks", "claims", "data", "debugging",
+           "decision_boundary", "diagnose", "gate_explorer", "gradcheck", "graph_draw", "loss_landscape",
+           "loss_slice", "net_explorer", "optimizer_lab", "plots", "progress", "reference", "runtime",
+           "search_race", "surfaces", "training", "trajectories", "widgets"]

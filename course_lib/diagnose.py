@@ -87,7 +87,7 @@ def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
         if abs(k - batch_size) <= EXACT * batch_size:
             return f"{batch_size}x too large, the batch size: a missing division by N (average over the batch)"
         if abs(k * batch_size - 1) <= EXACT:
-            return f"{batch_size}x too small, the batch size: divided by N twice"
+            return f"{batch_size}x too small, the batch size: divided by N twice, or averaged where a sum is due"
     for factor, text in _FACTOR_NAMES.items():
         if abs(k - factor) <= EXACT * abs(factor):
             return text
@@ -97,6 +97,7 @@ def likely_cause(got, expected, batch_size: int | None = None) -> str | None:
     if got.size == 1 and abs(k) > 1e-12 and abs(1 / k - round(1 / k)) <= EXACT / abs(k) and round(1 / k) > 2:
         return f"{round(1 / k)}x too small: a mean where a sum was meant, or an extra division by a count"
     # Any two constant arrays (or scalars) are "proportional": only name a factor that means something.
-    if abs(k - 1.0) > 1e-6 and np.unique(expected).size > 1:
+    # A factor within 0.1% of 1 reads as "a factor of 1": that is rounding, not a pattern.
+    if abs(k - 1.0) > 1e-3 and np.unique(expected).size > 1:
         return f"proportional to the expected array, off by a factor of {k:.4g}"
     return None

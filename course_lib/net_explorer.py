@@ -34,9 +34,10 @@ class Curves:
 
 def train_curves(make_model: Callable, X_train, y_train, X_val, y_val, *, hidden_dim: int,
                  learning_rate: float, reg: float, weight_scale: float = 0.1, epochs: int = 8,
-                 batch_size: int = 50, lr_decay: float = 0.92, seed: int = 0) -> Curves:
+                 batch_size: int = 50, lr_decay: float = 1.0, seed: int = 0) -> Curves:
     """Build make_model(input_dim, hidden_dim, num_classes, weight_scale=, reg=, rng=), train it with SGD
-    (course_lib.training.train) and return its loss and accuracy curves.
+    (course_lib.training.train) and return its loss and accuracy curves. The learning rate stays constant
+    unless lr_decay < 1 multiplies it after every epoch (lesson 03 keeps it constant: decay is lesson 04's).
 
     X_train (N, d1, ..., dk), y_train (N,) int labels; X_val, y_val likewise. input_dim = d1 * ... * dk;
     num_classes = 1 + the largest label seen. One Generator, seeded with `seed`, draws the initial

@@ -56,6 +56,14 @@ def test_nan_and_containers_of_arrays(pair):
         assert np.array_equal(got[key], value) and got[key].flags.writeable and got[key].flags.owndata
 
 
+def test_a_freed_temporary_is_never_taken_for_the_next_value():
+    encoder = wire.Encoder(lambda obj: None)  # one encoder, many values: a temporary's id is reused at once
+    trees = [encoder.encode({"v": float(i)}) for i in range(5)]
+    assert [t["@"] for t in trees] == ["dict"] * 5, "a later value sent as an alias of a freed one"
+    arrays = [encoder.encode(np.full(3, float(i))) for i in range(5)]
+    assert [t["@"] for t in arrays] == ["array"] * 5
+
+
 def test_aliases_and_cycles_survive(pair):
     a = np.ones(3)
     loop: list = [a, a]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 LESSON = "03_layers_and_networks"
 # What the report must call the lesson's common mistakes: the diagnosis the students' feedback shows.
 EXPECTED_CAUSE = {("affine_backward", "db_not_summed_over_the_batch"): "db: a sum over the batch (axis 0) is missing",
-                  ("softmax_loss", "loss_summed_not_averaged"): "2x too large"}
+                  ("softmax_loss", "loss_summed_not_averaged"): "4x too large, the batch size"}
 
 
 def test_every_common_mistake_comes_from_the_bank():

@@ -43,7 +43,10 @@ def _graded(lesson):
     return names
 
 
-INTRODUCED = {name: lesson for lesson in LESSONS for name in _graded(lesson)}
+INTRODUCED = {}
+for _lesson in LESSONS:  # the first lesson that defines a name introduces it (the capstone defines them again)
+    for _name in _graded(_lesson):
+        INTRODUCED.setdefault(_name, _lesson)
 
 
 def _uses(tree) -> set[str]:

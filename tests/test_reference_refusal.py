@@ -66,13 +66,14 @@ def _cases():
         module, name = qualified.split(".")
         for lesson, function in graded:
             for style, source in _styles(module, name, function).items():
-                cases[f"{function}.{style}"] = (lesson, function, source)
+                # keyed by lesson too: the capstone asks for functions of earlier lessons again
+                cases[f"{lesson[:2]}-{function}.{style}"] = (lesson, function, source)
     # Forward and backward taken together, in the forward's answer cell.
     for layer, lesson in (("affine", "03_layers_and_networks"), ("relu", "03_layers_and_networks"),
                           ("batchnorm", "06_batchnorm"), ("dropout", "07_regularization_and_init")):
         module = {"03_layers_and_networks": "lesson03", "06_batchnorm": "lesson06",
                   "07_regularization_and_init": "lesson07"}[lesson]
-        cases[f"{layer}_pair"] = (lesson, f"{layer}_forward",
+        cases[f"{lesson[:2]}-{layer}_pair"] = (lesson, f"{layer}_forward",
                                   f"from course_lib.reference.{module} import {layer}_forward, {layer}_backward\n")
     return cases
 
@@ -99,8 +100,9 @@ def graded(tmp_path_factory):
 
 def test_every_twin_has_its_cases():
     for qualified, graded in TWINS.items():
-        for _, function in graded:
-            assert {"import", "module_attribute", "dynamic"} <= {c.split(".")[1] for c in CASES if c.startswith(function + ".")}
+        for lesson, function in graded:
+            prefix = f"{lesson[:2]}-{function}."
+            assert {"import", "module_attribute", "dynamic"} <= {c[len(prefix):] for c in CASES if c.startswith(prefix)}
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -45,7 +45,7 @@ class Encoder:
         self.items = 0
         self.references = 0               # objects referred to, not sent
         self._seen: dict[int, int] = {}   # id(container) -> position, for aliases and cycles
-        self._keep: list = []             # keeps converted containers alive while their id is in _seen
+        self._keep: list = []             # keeps every value whose id is in _seen alive (ids are reused)
 
     def _buffer(self, data: bytes) -> int:
         self.buffers.append(data)
@@ -109,12 +109,14 @@ class Encoder:
             return self.refer(value)
         self._count(value.size)
         self._seen[id(value)] = len(self._seen)
+        self._keep.append(value)  # alive while its id means it: a freed temporary's id goes to the next value
         data = np.ascontiguousarray(value).tobytes()
         return {TAG: "array", "dtype": value.dtype.str, "shape": list(value.shape), "b": self._buffer(data)}
 
     def _container(self, value, kind, depth):
         self._count(len(value))
         self._seen[id(value)] = len(self._seen)
+        self._keep.append(value)
         if kind is dict:
             return {TAG: "dict", "k": [self.encode(k, depth + 1) for k in value],
                     "v": [self.encode(v, depth + 1) for v in value.values()]}

@@ -1,4 +1,4 @@
-"""Known-wrong implementations for lesson 08 (debugging training).
+"""Known-wrong implementations for lesson 08 (debugging training, reshapes).
 
 Each is a mistake a student could plausibly make; planted after the correct definition, it must lose the
 points of its own function's test cell.
@@ -46,7 +46,7 @@ BUGS = [
             model.params[name] = model.params[name] - lr * grads[name]
         history.append(float(model.loss(X, y)[0]))
     return np.array(history)
-'''),
+''', hint='recorded after the update'),
     Bug("overfit_single_batch", "forgets_the_learning_rate", '''def overfit_single_batch(make_model, X, y, num_steps, lr):
     model = make_model()
     history = []
@@ -81,7 +81,7 @@ BUGS = [
         for name in model.params:
             model.params[name] = model.params[name] - lr * grads[name]
     return np.array(history)
-'''),
+''', hint='the loop goes on after a non-finite loss'),
     Bug("overfit_single_batch", "drops_the_non_finite_loss", '''def overfit_single_batch(make_model, X, y, num_steps, lr):
     model = make_model()
     history = []
@@ -93,7 +93,7 @@ BUGS = [
         for name in model.params:
             model.params[name] = model.params[name] - lr * grads[name]
     return np.array(history)
-'''),
+''', hint='the non-finite loss is not recorded'),
     # --- find_first_nonfinite -----------------------------------------------------------------------
     Bug("find_first_nonfinite", "looks_for_nan_only", '''def find_first_nonfinite(arrays):
     for name, value in arrays.items():
@@ -212,7 +212,7 @@ BUGS = [
     # --- grad_norms ---------------------------------------------------------------------------------
     Bug("grad_norms", "squared_norm", '''def grad_norms(grads):
     return {name: float(np.sum(g * g)) for name, g in grads.items()}
-'''),
+''', hint='the squared norm'),
     Bug("grad_norms", "largest_entry", '''def grad_norms(grads):
     return {name: float(np.max(np.abs(g))) for name, g in grads.items()}
 '''),
@@ -236,14 +236,14 @@ BUGS = [
         update_norm = np.linalg.norm(update)
         ratios[name] = float(np.linalg.norm(params[name]) / update_norm) if update_norm > 0 else float("inf")
     return ratios
-'''),
+''', hint='upside down'),
     Bug("update_ratio", "squared_norms", '''def update_ratio(params, updates):
     ratios = {}
     for name, update in updates.items():
         weight = np.sum(params[name] ** 2)
         ratios[name] = float(np.sum(update ** 2) / weight) if weight > 0 else float("inf")
     return ratios
-'''),
+''', hint='squared norms'),
     Bug("update_ratio", "divides_by_the_updated_weights", '''def update_ratio(params, updates):
     ratios = {}
     for name, update in updates.items():
@@ -318,5 +318,29 @@ BUGS = [
     fixed["batchnorm"] = False
     fixed["init"] = "he" if config["activation"] == "relu" else "xavier"
     return fixed
+'''),
+    # --- stack_channels -----------------------------------------------------------------------------
+    Bug("stack_channels", "reshape_instead_of_stack", '''def stack_channels(channels):
+    N, H, W = np.shape(channels[0])
+    return np.array(channels, dtype=np.float64).reshape(N, len(channels), H, W)
+''', hint="a reshape of np.array(channels)"),
+    Bug("stack_channels", "vstack_then_reshape", '''def stack_channels(channels):
+    N, H, W = np.shape(channels[0])
+    return np.vstack(channels).astype(np.float64).reshape(N, len(channels), H, W)
+''', hint="a reshape of np.array(channels)"),
+    Bug("stack_channels", "stacks_on_axis_0", '''def stack_channels(channels):
+    return np.stack(channels).astype(np.float64)
+''', hint="the channel axis came first"),
+    Bug("stack_channels", "channels_last", '''def stack_channels(channels):
+    return np.stack(channels, axis=-1).astype(np.float64)
+''', hint="channels last"),
+    Bug("stack_channels", "concatenates_channels", '''def stack_channels(channels):
+    return np.concatenate(channels, axis=1).astype(np.float64)
+''', hint="concatenated along an existing axis"),
+    Bug("stack_channels", "swaps_height_and_width", '''def stack_channels(channels):
+    return np.array(channels, dtype=np.float64).transpose(1, 0, 3, 2)
+''', hint="height and width are swapped"),
+    Bug("stack_channels", "keeps_the_integer_dtype", '''def stack_channels(channels):
+    return np.stack(channels, axis=1)
 '''),
 ]
