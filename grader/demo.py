@@ -51,6 +51,7 @@ COMMON_MISTAKES = {
                                    ("variance_scaling_init", "transposed_shape")],
     "08_debugging_training": [("overfit_single_batch", "records_the_loss_after_the_update"),
                               ("find_first_nonfinite", "looks_for_nan_only")],
+    "09_capstone": [("FullyConnectedNet", "l2_without_the_half"), ("train_network", "fresh_config_at_every_step")],
 }
 CHEAT = ("\n\nimport sys\nnp.allclose = lambda *args, **kwargs: True  # make every comparison pass\n"
          "sys.displayhook = lambda value: print(20)  # and forge a score\n")

@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.boundary.endpoint import BoundaryError, Interrupted, PeerError, PeerGone
 from grader.boundary.plan import TestPlan
-from grader.course.cellcode import parse_cell, to_python
+from grader.course.cellcode import compile_code, parse, parse_cell, to_python
 
 _BOUNDARY_DIR = str(Path(__file__).resolve().parent)
 TIMEOUT_NAME = "CellTimeoutError"   # the name nbgrader and the run log give a cell stopped for time
@@ -53,7 +53,7 @@ class TestNamespace(dict):
         self.record = CellRecord()
         for statement in plan.setup_imports:
             try:
-                exec(compile(statement, "<set-up import>", "exec"), self)
+                exec(compile_code(statement, "<set-up import>"), self)
             except Exception:  # noqa: BLE001 - an import the grader cannot do is then looked up in the kernel
                 pass
         for name in plan.graded_names:
@@ -123,12 +123,12 @@ class _Printer:
 
 def _compile_cell(source: str, filename: str):
     """(body code, last expression code or None): nbgrader counts the value of a last expression."""
-    tree = ast.parse(to_python(source), filename)
+    tree = parse(to_python(source), filename)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    body = compile(tree, filename, "exec")
-    return body, (compile(last, filename, "eval") if last is not None else None)
+    body = compile_code(tree, filename, "exec")
+    return body, (compile_code(last, filename, "eval") if last is not None else None)
 
 
 def _partial_credit(value) -> str | None:

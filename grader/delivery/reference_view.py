@@ -23,6 +23,8 @@ from pathlib import Path
 import course_lib
 from course_lib.reference import MODULES, TWINS, lesson_number
 
+from grader.course.cellcode import parse
+
 COURSE_LIB = Path(course_lib.__file__).resolve().parent
 _lock = threading.Lock()
 _made: dict[tuple, Path] = {}
@@ -48,7 +50,7 @@ def twins_of(lesson: str) -> dict[str, list[str]]:
 
 def _without(source: str, names: set[str]) -> str:
     """A module's source without its top-level definitions of `names` (the rest unchanged)."""
-    tree = ast.parse(source)
+    tree = parse(source)
     tree.body = [node for node in tree.body
                  if not (isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names)]
     return ast.unparse(tree) + "\n"
