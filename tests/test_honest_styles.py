@@ -37,6 +37,7 @@ pytestmark = pytest.mark.slow
 
 L1, L2, L3, L4 = "01_search_strategies", "02_backprop_gates", "03_layers_and_networks", "04_optimizers"
 L5, L6, L7, L8 = "05_loss_choice", "06_batchnorm", "07_regularization_and_init", "08_debugging_training"
+L9 = "09_capstone"
 
 HONEST: dict[str, tuple[str, str, str]] = {
     # ---------------------------------------------------------------- 01 search strategies
@@ -162,6 +163,42 @@ start = time.perf_counter()
 g_mine = numerical_gradient(lambda v: float(np.sum(v ** 3)), x_mine)
 print(f"max relative error {relative_error(g_mine, 3 * x_mine ** 2).max():.1e} "
       f"in {1e3 * (time.perf_counter() - start):.2f} ms")
+'''),
+    # svm: a Python loop over the classes (the samples stay vectorized), boolean row masks, a count per sample.
+    "class-loop-svm": (L1, "svm_loss_and_grad", '''
+def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N, C = X.shape[0], W.shape[1]
+    scores = X @ W
+    correct = scores[np.arange(N), y]
+    data_loss = 0.0
+    dW = reg * W                       # a new array, the penalty's share; the hinge terms are added below
+    active_terms = np.zeros(N)         # how many of its terms are active, per sample
+    for j in range(C):                 # one class at a time, all the samples at once
+        margin = scores[:, j] - correct + delta
+        active = (margin > 0) & (y != j)
+        data_loss += float(np.sum(margin[active]))
+        dW[:, j] += X[active].sum(axis=0) / N
+        active_terms += active
+    for j in range(C):                 # the true class loses X[i] once per active term of sample i
+        own = y == j
+        dW[:, j] -= active_terms[own] @ X[own] / N
+    return data_loss / N + 0.5 * reg * float(np.sum(W ** 2)), dW
+'''),
+    # svm: one-hot labels from np.eye, np.einsum for every product and reduction, math.fsum for the sums.
+    "onehot-einsum-fsum-svm": (L1, "svm_loss_and_grad", '''
+import math
+
+
+def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N, C = X.shape[0], W.shape[1]
+    one_hot = np.eye(C)[y]                                            # (N, C): 1 at each true class
+    scores = np.einsum("nd,dc->nc", X, W)
+    correct = np.einsum("nc,nc->n", scores, one_hot)[:, None]
+    hinge = np.maximum(0.0, scores - correct + delta) * (1.0 - one_hot)  # no term for the true class
+    active = (hinge > 0).astype(np.float64)                           # a margin of exactly 0 is inactive
+    G = active - one_hot * np.einsum("nc->n", active)[:, None]
+    loss = math.fsum(hinge.ravel()) / N + 0.5 * reg * math.fsum(np.ravel(W * W))
+    return loss, np.einsum("nd,nc->dc", X, G) / N + reg * W
 '''),
 
     # ---------------------------------------------------------------- 02 backprop gates
@@ -599,6 +636,48 @@ def matmul_backward(dout, X, W):
     dX = np.einsum("nm,md->nd", dout, transpose(W))
     dW = np.tensordot(transpose(X), dout, axes=1)
     return dX, dW
+'''),
+    # train_step through a tiny optimizer object in the style of the frameworks (zero_grad(), step()).
+    "optimizer-object-train-step": (L2, "train_step", '''
+class SGD:
+    """Plain gradient descent over a list of Value leaves, as the frameworks spell it."""
+
+    def __init__(self, params, lr):
+        self.params = list(params)
+        self.lr = lr
+
+    def __repr__(self):
+        return f"SGD({len(self.params)} parameters, lr={self.lr})"
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self):
+        for p in self.params:
+            p.data = p.data - self.lr * p.grad
+
+
+def train_step(params, loss_fn, lr):
+    optimizer = SGD(params, lr)
+    optimizer.zero_grad()
+    loss = loss_fn()
+    loss.backward()
+    optimizer.step()
+    return float(loss.data)
+'''),
+    # train_step: setattr for the reset, the gradients read into a list first, zip, a NumPy scalar returned.
+    "setattr-grads-list-numpy-loss": (L2, "train_step", '''
+def train_step(params, loss_fn, lr):
+    params = list(params)  # walked three times below
+    for p in params:
+        setattr(p, "grad", 0.0)
+    loss = loss_fn()
+    loss.backward()
+    grads = [p.grad for p in params]
+    for p, g in zip(params, grads):
+        p.data -= lr * g
+    return np.float64(loss.data)
 '''),
 
     # ---------------------------------------------------------------- 03 layers and networks
@@ -1080,6 +1159,25 @@ step_decay = decay
 #%% answer exponential_decay
 exponential_decay = functools.partial(decay, every=1)
 '''),
+    # NumPy ufuncs all the way (np.divide, np.add, np.multiply): a NumPy scalar instead of a Python float.
+    "ufuncs-numpy-scalar-inverse-time": (L4, "inverse_time_decay", '''
+def inverse_time_decay(lr0, step, k):
+    return np.divide(lr0, np.add(1.0, np.multiply(k, step)))
+'''),
+    # The schedule as an instance of a class with __call__ and __repr__, bound to the graded name.
+    "callable-object-inverse-time": (L4, "inverse_time_decay", '''
+class InverseTimeDecay:
+    """lr0 / (1 + k * step); an object so that my plots can print what they show."""
+
+    def __repr__(self):
+        return "InverseTimeDecay(lr0 / (1 + k * step))"
+
+    def __call__(self, lr0, step, k):
+        return float(lr0) / (1.0 + float(k) * step)
+
+
+inverse_time_decay = InverseTimeDecay()
+'''),
 
     # ---------------------------------------------------------------- 05 loss choice
     # softmax as an instance of a class with __call__ and __repr__ (it counts its calls).
@@ -1164,6 +1262,30 @@ def mse_on_softmax_loss(logits, y):
     loss, dp = mse_loss(p, ONE_HOT[C][y])
     return float(loss), p * (dp - np.sum(dp * p, axis=1, keepdims=True))
 '''),
+    # l1: a loop over every entry with np.ndindex (any shape, a 0-d array too), math.fabs and math.fsum.
+    "ndindex-loop-l1": (L5, "l1_loss", '''
+import math
+
+
+def l1_loss(pred, target):
+    pred, target = np.asarray(pred, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    dpred = np.zeros(pred.shape)
+    absolute = []
+    for idx in np.ndindex(pred.shape):
+        d = float(pred[idx] - target[idx])
+        absolute.append(math.fabs(d))
+        dpred[idx] = (d > 0) - (d < 0)  # the sign, 0 on a tie
+    return math.fsum(absolute) / pred.size, dpred / pred.size
+'''),
+    # l1: the loss as np.linalg.norm(ord=1) / M (a NumPy scalar), the sign as 2 * np.heaviside(diff, 0.5) - 1.
+    "linalg-norm-heaviside-l1": (L5, "l1_loss", '''
+def l1_loss(pred, target):
+    diff = np.subtract(pred, target)
+    M = diff.size
+    loss = np.linalg.norm(diff.ravel(), ord=1) / M
+    slope = 2.0 * np.heaviside(diff, 0.5) - 1.0  # -1, +1, and 0 where heaviside gives 0.5 (a tie)
+    return loss, slope / M
+'''),
 
     # ---------------------------------------------------------------- 06 batchnorm
     # A ValueError subclass, running statistics updated in place (*=, +=), a dict cache, a staged backward pass.
@@ -1206,6 +1328,13 @@ def batchnorm_backward(dout, cache):
     dxc = dxc + 2.0 * xc * dvar / N                       # var = mean(xc**2)
     dmu = -np.sum(dxc, axis=0)                            # xc = x - mu
     return dxc + dmu / N, dgamma, dbeta                   # mu = mean(x)
+#%% answer batchnorm_backward_alt
+def batchnorm_backward_alt(dout, cache):
+    x_hat, gamma, std = cache["x_hat"], cache["gamma"], cache["std"]
+    N = dout.shape[0]
+    dx_hat = dout * gamma
+    dx = (N * dx_hat - dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0)) / (N * std)
+    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
 '''),
     # The cache as a typing.NamedTuple, read back by field name in the backward pass.
     "namedtuple-cache-fields": (L6, "batchnorm_forward", '''
@@ -1288,6 +1417,13 @@ def batchnorm_backward(dout, cache):
     dx_hat = dout * gamma
     dx = inv_std / N * (N * dx_hat - dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0))
     return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+#%% answer batchnorm_backward_alt
+def batchnorm_backward_alt(dout, cache):
+    x_hat, gamma, inv_std, _ = cache
+    N = dout.shape[0]
+    dx_hat = dout * gamma
+    dx = inv_std / N * (N * dx_hat - dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0))
+    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
 '''),
     # The seeding habit: np.random.seed and random.seed in a cell the student added (no test uses them).
     "seed-everything-cell": (L6, "batchnorm_forward", '''
@@ -1316,6 +1452,114 @@ errors_mine = check_layer(lambda x, g, b: batchnorm_forward(x, g, b, {"mode": "t
                           {"x": gen_mine.standard_normal((8, 3)), "g": gen_mine.uniform(0.5, 2.0, 3),
                            "b": gen_mine.standard_normal(3)}, rng=gen_mine, batch_size=8)
 print({name: f"{err:.1e}" for name, err in errors_mine.items()})
+'''),
+    # backward_alt on the solution's cache in the form with means: s * (g - mean(g) - x_hat * mean(g * x_hat)).
+    "mean-form-einsum-alt": (L6, "batchnorm_backward_alt", '''
+def batchnorm_backward_alt(dout, cache):
+    x_hat, gamma, inv_std = cache
+    dx_hat = dout * gamma
+    # s / N * (N g - sum(g) - x_hat sum(g x_hat)) is s * (g - mean(g) - x_hat mean(g x_hat))
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0))
+    return dx, np.einsum("nd,nd->d", dout, x_hat), np.add.reduce(dout, axis=0)
+'''),
+    # A dict cache of the raw statistics (its own copy of x, mean, var, eps, gamma); both backward passes
+    # rebuild x_hat and the scale from it.
+    "raw-statistics-cache-alt": (L6, "batchnorm_backward_alt", '''
+def batchnorm_backward_alt(dout, cache):
+    x, mean, var, eps, gamma = (cache[key] for key in ("x", "mean", "var", "eps", "gamma"))
+    N = x.shape[0]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    dx_hat = dout * gamma
+    dx = inv_std / N * (N * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+#%% answer batchnorm_forward
+def batchnorm_forward(x, gamma, beta, bn_param):
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    if bn_param["mode"] == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        for key, batch_statistic in (("running_mean", mean), ("running_var", var)):
+            bn_param[key] = momentum * bn_param.get(key, np.zeros(D)) + (1.0 - momentum) * batch_statistic
+    else:
+        mean, var = bn_param.get("running_mean", np.zeros(D)), bn_param.get("running_var", np.zeros(D))
+    cache = {"x": x.copy(), "mean": mean, "var": var, "eps": eps, "gamma": gamma.copy()}
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta, cache
+#%% answer batchnorm_backward
+def batchnorm_backward(dout, cache):
+    x, mean, var, eps, gamma = (cache[key] for key in ("x", "mean", "var", "eps", "gamma"))
+    N = x.shape[0]
+    centred = x - mean
+    std = np.sqrt(var + eps)
+    x_hat = centred / std
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma                                  # y = gamma * x_hat + beta
+    dcentred = dx_hat / std                                # x_hat = c / std
+    dstd = -(dx_hat * centred).sum(axis=0) / std ** 2
+    dvar = dstd / (2.0 * std)                              # std = sqrt(var + eps)
+    dcentred = dcentred + 2.0 * centred * dvar / N         # var = mean(c ** 2)
+    return dcentred - dcentred.mean(axis=0), dgamma, dbeta  # c = x - mean(x)
+'''),
+    # Layer norm as batch norm of x.T: the student's own batchnorm_forward on the transpose, a fresh bn_param.
+    "transpose-through-batchnorm-forward": (L6, "layernorm_forward", '''
+def layernorm_forward(x, gamma, beta, ln_param):
+    # Every example becomes a column of x.T; train mode uses that column's own statistics. The fresh
+    # bn_param takes the running statistics (thrown away), so ln_param is left alone.
+    eps = ln_param.get("eps", 1e-5)
+    N = x.shape[0]
+    _, (x_hat_T, _, inv_std) = batchnorm_forward(x.T, np.ones(N), np.zeros(N), {"mode": "train", "eps": eps})
+    x_hat = x_hat_T.T
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std[:, None])
+'''),
+    # layernorm row by row with statistics.fmean and statistics.pvariance, a dict cache, a per-row backward loop.
+    "statistics-rows-dict-cache-layernorm": (L6, "layernorm_forward", '''
+import math
+import statistics
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", 1e-5)
+    N, D = x.shape
+    x_hat, inv_std = np.empty((N, D)), np.empty(N)
+    for i in range(N):  # one example at a time: its own mean and biased variance
+        row = [float(v) for v in x[i]]
+        mean = statistics.fmean(row)
+        inv_std[i] = 1.0 / math.sqrt(statistics.pvariance(row, mu=mean) + eps)
+        x_hat[i] = (x[i] - mean) * inv_std[i]
+    return gamma * x_hat + beta, {"x_hat": x_hat, "gamma": gamma, "inv_std": inv_std}
+#%% answer layernorm_backward
+def layernorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache["x_hat"], cache["gamma"], cache["inv_std"]
+    N, D = dout.shape
+    dx = np.empty((N, D))
+    for i in range(N):
+        g = dout[i] * gamma
+        dx[i] = inv_std[i] / D * (D * g - g.sum() - x_hat[i] * np.dot(g, x_hat[i]))
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+'''),
+    # layernorm's backward as batchnorm_backward_alt on the transposes (gamma moved into the upstream gradient).
+    "transpose-through-batchnorm-alt": (L6, "layernorm_backward", '''
+def layernorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache  # inv_std: (N, 1)
+    N = dout.shape[0]
+    # In x.T the examples are the features: one scale per column (inv_std), and gamma, one per feature of x,
+    # is a per-row factor of x.T, so it goes into the upstream gradient with a unit gamma for batch norm.
+    dx_T, _, _ = batchnorm_backward_alt((dout * gamma).T, (x_hat.T, np.ones(N), inv_std.ravel()))
+    return dx_T.T, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+'''),
+    # layernorm's backward stage by stage along the rows (keepdims), like the lesson's staged BatchNorm.
+    "staged-keepdims-layernorm-backward": (L6, "layernorm_backward", '''
+def layernorm_backward(dout, cache):
+    x_hat, gamma, inv_std = cache                                  # inv_std: (N, 1)
+    D = dout.shape[1]
+    centred = x_hat / inv_std                                      # c = x - mean of the row
+    dx_hat = dout * gamma                                          # y = gamma * x_hat + beta
+    dcentred = dx_hat * inv_std                                    # x_hat = c * s
+    dinv_std = np.sum(dx_hat * centred, axis=1, keepdims=True)
+    dvar = -0.5 * inv_std ** 3 * dinv_std                          # s = (v + eps) ** -1/2
+    dcentred = dcentred + 2.0 * centred * dvar / D                 # v = mean of c ** 2 over the row
+    dx = dcentred - dcentred.mean(axis=1, keepdims=True)           # c = x - mean of the row
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
 '''),
 
     # ---------------------------------------------------------------- 07 regularization and init
@@ -1420,6 +1664,37 @@ import gc
 experiment = [np.zeros((500, 500)) for _ in range(4)]
 del experiment
 print("collected", gc.collect(), "objects")
+'''),
+    # tanh_squash: statistics.median in a loop over the columns, plain lists for the centre and the scale.
+    "statistics-median-loops": (L7, "tanh_squash", '''
+import statistics
+
+
+def tanh_squash(X_train, X_other, k=3.0):
+    centre, scale = [], []
+    for j in range(X_train.shape[1]):
+        column = [float(v) for v in X_train[:, j]]
+        m = statistics.median(column)
+        mad = statistics.median([abs(v - m) for v in column])
+        centre.append(m)
+        scale.append(k * (mad if mad > 0 else 1.0))
+    centre, scale = np.array(centre), np.array(scale)
+    return np.tanh((X_train - centre) / scale), np.tanh((X_other - centre) / scale)
+'''),
+    # tanh_squash: a helper taking the middle of the sorted columns (the mean of the two middles for an even N).
+    "sorted-middle-median-helper": (L7, "tanh_squash", '''
+def column_medians(A):
+    """The median of every column of A: the middle of the sorted column, or the mean of its two middles."""
+    s = np.sort(A, axis=0)
+    half = s.shape[0] // 2
+    return s[half] if s.shape[0] % 2 else (s[half - 1] + s[half]) / 2.0
+
+
+def tanh_squash(X_train, X_other, k=3.0):
+    m = column_medians(X_train)
+    mad = column_medians(np.abs(X_train - m))
+    C = k * np.where(mad == 0, 1.0, mad)
+    return tuple(np.tanh((X - m) / C) for X in (X_train, X_other))
 '''),
 
     # ---------------------------------------------------------------- 08 debugging training
@@ -1571,6 +1846,93 @@ import platform
 import sys
 
 print(f"Python {sys.version.split()[0]} on {platform.system()} {platform.machine()}, NumPy {np.__version__}")
+'''),
+    # stack_channels: one float64 array (C, N, H, W), its first two axes exchanged by np.transpose (a view).
+    "transpose-array-channels": (L8, "stack_channels", '''
+def stack_channels(channels):
+    return np.transpose(np.array(channels, float), (1, 0, 2, 3))
+'''),
+    # stack_channels: a preallocated float64 batch filled channel by channel (ints cast on assignment).
+    "preallocated-channel-loop": (L8, "stack_channels", '''
+def stack_channels(channels):
+    N, H, W = np.shape(channels[0])
+    out = np.empty((N, len(channels), H, W), dtype=np.float64)
+    for c, channel in enumerate(channels):
+        out[:, c] = channel  # channel c of every image at once
+    return out
+'''),
+    # stack_channels: np.einsum relabelling the axes, "cnhw->nchw".
+    "einsum-relabel-channels": (L8, "stack_channels", '''
+def stack_channels(channels):
+    return np.einsum("cnhw->nchw", np.asarray(channels, dtype=np.float64))
+'''),
+    # ---------------------------------------------------------------- 09 capstone
+    # The affine pair with a dict cache, x.reshape(x.shape[0], -1) and np.dot; backward sums db with a ones vector.
+    "dict-cache-affine-dot": (L9, "affine_forward", '''
+def affine_forward(x, w, b):
+    flat = x.reshape(x.shape[0], -1)
+    return np.dot(flat, w) + b, {"x_shape": x.shape, "flat": flat, "w": w}
+#%% answer affine_backward
+def affine_backward(dout, cache):
+    dx = np.dot(dout, cache["w"].T).reshape(cache["x_shape"])
+    dw = np.dot(cache["flat"].T, dout)
+    db = np.ones(dout.shape[0]) @ dout
+    return dx, dw, db
+'''),
+    # ReLU caching a boolean mask rather than x; backward multiplies by it (giving -0.0 where dout < 0).
+    "relu-boolean-mask-cache": (L9, "relu_forward", '''
+def relu_forward(x):
+    mask = x > 0
+    return x * mask, mask
+#%% answer relu_backward
+def relu_backward(dout, cache):
+    return dout * cache
+'''),
+    # softmax_loss with an explicit one-hot matrix and log-sum-exp computed through np.logaddexp.reduce.
+    "one-hot-logaddexp-softmax": (L9, "softmax_loss", '''
+def softmax_loss(scores, y):
+    N, C = scores.shape
+    one_hot = np.zeros((N, C))
+    one_hot[np.arange(N), y] = 1.0
+    log_norm = np.logaddexp.reduce(scores, axis=1, keepdims=True)
+    loss = -np.sum(one_hot * (scores - log_norm)) / N
+    return loss, (np.exp(scores - log_norm) - one_hot) / N
+'''),
+    # adam that never touches the config it is given: a fresh dict with the defaults, the state and t.
+    "adam-fresh-config-dict": (L9, "adam", '''
+def adam(w, dw, config=None):
+    cfg = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, **(config or {})}
+    cfg["t"] = cfg.get("t", 0) + 1
+    cfg["m"] = cfg["beta1"] * cfg.get("m", 0.0) + (1 - cfg["beta1"]) * dw
+    cfg["v"] = cfg["beta2"] * cfg.get("v", 0.0) + (1 - cfg["beta2"]) * dw * dw
+    m_hat = cfg["m"] / (1 - cfg["beta1"] ** cfg["t"])
+    v_hat = cfg["v"] / (1 - cfg["beta2"] ** cfg["t"])
+    return w - cfg["learning_rate"] * m_hat / (np.sqrt(v_hat) + cfg["epsilon"]), cfg
+'''),
+    # train_network with a while loop over the permutation and a helper generator of mini-batches.
+    "while-loop-batches-train-network": (L9, "train_network", '''
+def _minibatches(order, size):
+    start = 0
+    while start < len(order):
+        yield order[start:start + size]
+        start += size
+
+
+def train_network(model, data, *, update, epochs, batch_size, lr, rng):
+    X, y = data["X_train"], data["y_train"]
+    configs = {}
+    for name in model.params:
+        configs[name] = {"learning_rate": lr}
+    losses, train_acc, val_acc = [], [], []
+    for epoch in range(epochs):
+        for idx in _minibatches(rng.permutation(X.shape[0]), batch_size):
+            loss, grads = model.loss(X[idx], y[idx])
+            losses.append(loss)
+            for name, value in list(model.params.items()):
+                model.params[name], configs[name] = update(value, grads[name], configs[name])
+        train_acc.append((model.loss(X).argmax(axis=1) == y).mean())
+        val_acc.append((model.loss(data["X_val"]).argmax(axis=1) == data["y_val"]).mean())
+    return {"loss": losses, "train_acc": train_acc, "val_acc": val_acc, "configs": configs}
 '''),
 }
 

@@ -18,15 +18,9 @@ import pytest
 
 import tally
 from lab_page import LabPage
-from lab_server import LabServer
+from lab_server import CHROMIUM, CHROMIUM_ARGS, LabServer
 from student_files import REPO, fill_in, has_solution, lesson_names
 
-# Debian's Chromium; COURSE_CHROMIUM names another build of Chromium (never one Playwright downloads).
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
-# The flags this machine needs (see shared DESIGN notes): no sandbox as root, and no background connections,
-# which a closed network refuses many at a time.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1400, "height": 1000}
 PAGE_TIMEOUT_MS = 180_000  # the machine has two busy cores: JupyterLab's first load can take a minute
 _workspaces = itertools.count(1)

@@ -237,9 +237,15 @@ class LabPage:
 
 
 def png_of(widget) -> bytes:
-    """The PNG bytes of the widget's figure (matplotlib's inline image); b'' while it is being redrawn."""
+    """The PNG bytes of the widget's figure (matplotlib's inline image); b'' while it is being redrawn.
+
+    An in-place figure (course_lib.widgets' image widget) shows its picture from a blob: address, a new one
+    for every picture: that address stands for it.
+    """
     images = widget.locator(".widget-output img")
     if not images.count():
-        return b""
+        images = widget.locator("img.course-live-image")
+        if not images.count():
+            return b""
     src = images.first.get_attribute("src") or ""
     return base64.b64decode(src.split(",", 1)[1]) if src.startswith("data:image/png;base64,") else src.encode()

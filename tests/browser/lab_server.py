@@ -13,6 +13,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+# Debian's Chromium; COURSE_CHROMIUM names another build of Chromium (never one Playwright downloads).
+CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
+# The flags this machine needs (see shared DESIGN notes): no sandbox as root, and no background connections,
+# which a closed network refuses many at a time. (bench.widget_latency launches the same browser.)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
 # Nothing a student's setting would not have: no quiet mode, no autograder flag.
 STUDENT_ENV_DROPPED = ("COURSE_QUIET", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING")
 
