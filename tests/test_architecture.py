@@ -30,7 +30,8 @@ def _imported(folder: str) -> set[str]:
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    local = {p.stem for p in (REPO / folder).rglob("*.py")}  # the folder's own helper modules
+    # The project's own helper modules (bench/ drives the browser through tests/browser's page helpers).
+    local = {p.stem for own in ("grader", "course_lib", "tests", "bench") for p in (REPO / own).rglob("*.py")}
     return {n for n in names if n not in sys.stdlib_module_names and n not in local
             and n not in ("grader", "course_lib", "bench", "tests", "__future__")}
 
