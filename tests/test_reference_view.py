@@ -4,6 +4,9 @@ the lesson graded or a later one, and no twin of a function graded in that lesso
 from __future__ import annotations
 
 import ast
+import json
+import os
+import sys
 
 import pytest
 
@@ -39,3 +42,24 @@ def test_a_students_copy_has_the_published_references_only(tmp_path):
     assert published_twins(["03_layers_and_networks", "05_loss_choice", "09_capstone"]) == []
     # the capstone asks for the same layers again: publishing lesson 03 alone reveals its answers too
     assert all("09_capstone" in n for n in published_twins(["03_layers_and_networks", "05_loss_choice"]))
+
+
+def test_a_sandboxed_kernel_imports_the_course_lib_the_grader_mounted(tmp_path):
+    """Whatever course_lib the installed package points at, the kernel's is the grading view mounted for it."""
+    import shutil
+    import subprocess
+
+    from grader.isolation.bwrap import bwrap_command, course_lib_dir, exposed_paths, hidden_paths
+    from grader.isolation.scratch import kernel_env
+
+    lesson = "03_layers_and_networks"
+    probe = ("import json, os, course_lib, course_lib.reference as r\n"
+             "print(json.dumps([os.path.dirname(course_lib.__file__), sorted(os.listdir(os.path.dirname(r.__file__)))]))")
+    cmd = bwrap_command(shutil.which("bwrap"), tmp_path, [sys.executable, "-c", probe], hide=hidden_paths([]),
+                        expose=exposed_paths(), memory_mb=2048, max_processes=64, max_file_mb=16, uid=os.getuid(),
+                        replace={course_lib_dir(): for_grading(lesson)})[:-1]  # no kernel: no kernel's option
+    run = subprocess.run(cmd, capture_output=True, text=True, env=kernel_env(tmp_path), timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    folder, reference = json.loads(run.stdout)
+    assert folder == str(course_lib_dir())
+    assert "lesson01.py" in reference and "lesson03.py" not in reference, reference

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from grader.isolation.bwrap import course_lib_dir
 from grader.isolation.submission_files import IMPORTABLE, read_regular, shipped
 
 def kernel_env(workdir: Path) -> dict[str, str]:
@@ -17,7 +18,10 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     env["NBGRADER_EXECUTION"] = "autograde"  # a sandboxed kernel is always grading: no live widgets, no bars
     env.update(HOME=str(workdir), IPYTHONDIR=str(workdir / ".ipython"), MPLCONFIGDIR=str(workdir / ".matplotlib"),
                JUPYTER_RUNTIME_DIR=str(workdir / ".jupyter"), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
-               PYTHONSAFEPATH="1", PYTHONPATH=str(workdir / MODULES_DIR),
+               PYTHONSAFEPATH="1",
+               # The folder holding the course_lib the sandbox mounts (course_lib alone is visible in it there):
+               # the kernel imports the very course_lib the grader mounted, however the package was installed.
+               PYTHONPATH=os.pathsep.join([str(workdir / MODULES_DIR), str(course_lib_dir().parent)]),
                OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="agg")
     env.setdefault("LANG", "C.UTF-8")
     return env

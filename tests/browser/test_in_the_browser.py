@@ -13,6 +13,7 @@ import json
 import time
 
 import pytest
+from nbgrader.api import Gradebook
 
 import synthetic_widgets
 import tally
@@ -217,3 +218,29 @@ def test_formgrader_shows_the_sample_class_graded(instructor, demo_course):
         tally.add("formgrader submissions checked")
     assert not instructor.console.errors, "\n".join(instructor.console.errors)
     tally.note(f"formgrader: {lesson}: " + ", ".join(f"{s} {v[0]} {v[1]}".strip() for s, v in sorted(seen.items())))
+
+
+def test_answers_in_words_wait_for_the_instructor_in_the_formgrader(instructor, demo_course):
+    outcomes = json.loads((demo_course / "outcomes.json").read_text())
+    waiting = [o for o in outcomes.values() if o.get("pending") and o["score"] is not None]
+    assert waiting, "the demo class has no answer in words left for the formgrader"
+    outcome = waiting[0]
+    lesson, student = outcome["lesson"], outcome["student"]
+    with Gradebook(f"sqlite:///{demo_course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook(lesson, lesson, student)
+        submission_id = submission.id
+        auto = {g.name: g.auto_score for g in submission.grades if g.auto_score is not None}
+    page = instructor.page
+    page.goto(instructor.server.url(f"formgrader/submissions/{submission_id}"))
+    for grade_id in outcome["pending"]:
+        # The formgrader marks a box it wants filled by hand once the grade has loaded from its API.
+        box = page.locator(f"input.score.needs_manual_grade[id='{grade_id}']")
+        box.wait_for()
+        assert box.input_value() == "", f"{student}: {grade_id} already has a score in the formgrader"
+    # The automatic scores sit in the same page (as each box's placeholder), beside those left for the instructor.
+    for grade_id, score in auto.items():
+        box = page.locator(f"input.score[id='{grade_id}']")
+        assert float(box.get_attribute("placeholder")) == score, grade_id
+    tally.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(tally.ARTIFACTS / "formgrader-manual-grading.png"), full_page=True)
+    tally.note(f"formgrader: {student}'s {lesson}: {', '.join(outcome['pending'])} wait for a grade by hand")
