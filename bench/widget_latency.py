@@ -209,6 +209,8 @@ def _measure_drag(lab, output) -> tuple[float, int, str]:
     slider = _main_slider(output)
     track = slider.locator(".noUi-target").first.bounding_box()
     handle = slider.locator(".noUi-handle").first.bounding_box()
+    if not track or track["width"] < 20:
+        raise RuntimeError(f"the main slider's track is {track and track['width']} px wide: too narrow to drag")
     x0, y0 = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
     at = (x0 - track["x"]) / track["width"]
     goal = track["x"] + (at + 0.25 if at < 0.6 else at - 0.25) * track["width"]

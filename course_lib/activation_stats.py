@@ -63,22 +63,33 @@ class ActivationStats:
 _SUM_LIMIT = float(np.finfo(np.float64).max) / 4
 
 
-def _scaled(a: np.ndarray, statistic) -> float:
-    """statistic(a), computed as s * statistic(a / s) (s = max |a|) when values are so large that squaring
-    them would overflow; NaN once the layer itself overflowed to inf."""
-    s = float(np.max(np.abs(a))) if a.size else 0.0
+def _moments(a: np.ndarray) -> tuple[float, float]:
+    """(mean, std) of all of a's values; NaN for both once the layer overflowed to inf. Values so large that
+    squaring them would overflow are divided by s = max |a| first and the results multiplied back by s.
+
+    The widget asks for these at every layer on every move: one pass for max |a|, one for the mean, one
+    subtraction and one BLAS dot product, instead of np.std's passes and temporaries."""
+    if not a.size:
+        return 0.0, 0.0
+    s = max(float(np.max(a)), -float(np.min(a)))
     if not np.isfinite(s):
-        return float("nan")
-    if s * s * a.size <= _SUM_LIMIT:
-        return float(statistic(a)) if a.size else 0.0
-    return s * float(statistic(a / s))
+        return float("nan"), float("nan")
+    if s == 0.0:
+        return 0.0, 0.0
+    if s * s * a.size > _SUM_LIMIT:
+        mean, std = _moments(a / s)
+        return s * mean, s * std
+    flat = a.ravel()
+    mean = float(np.mean(flat))
+    centred = flat - mean
+    return mean, float(np.sqrt(np.dot(centred, centred) / flat.size))
 
 
-def _edges(a: np.ndarray, activation: str, bins: int) -> np.ndarray:
+def _edges(mean: float, std: float, activation: str, bins: int) -> np.ndarray:
     if activation in _BOUNDED_RANGE:
         low, high = _BOUNDED_RANGE[activation]
     else:
-        rms = _scaled(a, lambda b: np.sqrt(np.mean(b * b)))
+        rms = float(np.hypot(mean, std))  # root mean square: mean^2 + variance = mean of the squares
         high = 4.0 * rms if np.isfinite(rms) and rms > 0 else 1.0
         low = 0.0 if activation == "relu" else -high
     return np.linspace(low, high, bins + 1)
@@ -90,8 +101,14 @@ def _histogram(a: np.ndarray, edges: np.ndarray) -> np.ndarray:
     # The edges are evenly spaced (_edges), so a value's bin is arithmetic: a few times faster than
     # np.histogram, which sorts. A value within rounding of an inner edge may fall on either side of it.
     low, high, bins = edges[0], edges[-1], len(edges) - 1
-    index = ((np.clip(a, low, high).ravel() - low) * (bins / (high - low))).astype(np.intp)
-    np.minimum(index, bins - 1, out=index)  # the top edge belongs to the last bin
+    position = a.ravel() * (bins / (high - low))
+    if low != 0.0:
+        position -= low * (bins / (high - low))
+    # Values beyond the range land in the end bins; the top edge belongs to the last bin. Clipping the bin
+    # index rather than the values spares a pass over the floats (a float below 0 truncates towards 0; no
+    # value exceeds sqrt(size) times the rms, so no position overflows the integer).
+    index = position.astype(np.intp)
+    np.clip(index, 0, bins - 1, out=index)
     return np.bincount(index, minlength=bins) / a.size
 
 
@@ -111,9 +128,12 @@ def activation_statistics(X: np.ndarray, depth: int, activation: str,
     X = np.asarray(X, dtype=np.float64)
     width = X.shape[1] if width is None else int(width)
     f, df = ACTIVATIONS[activation]
-    h, weights, slopes, outputs = X, [], [], []
+    stuck_where = _STUCK[activation]
+    h, weights, slopes = X, [], []
+    mean, std, stuck, histograms, edges = (np.empty(depth), np.empty(depth), np.empty(depth),
+                                           np.empty((depth, bins)), np.empty((depth, bins + 1)))
     with np.errstate(all="ignore"):  # exploding layers overflow on purpose: that is what we show
-        for _ in range(depth):
+        for k in range(depth):
             W = np.asarray(init_fn(h.shape[1], width, rng), dtype=np.float64)
             if W.shape != (h.shape[1], width):
                 raise ValueError(f"init_fn({h.shape[1]}, {width}, rng) returned shape {W.shape}, "
@@ -122,17 +142,15 @@ def activation_statistics(X: np.ndarray, depth: int, activation: str,
             h = f(z)
             weights.append(W)
             slopes.append(df(z, h))
-            outputs.append(h)
+            # Each layer's statistics as soon as it is made: its output is not kept.
+            mean[k], std[k] = _moments(h)
+            stuck[k] = np.count_nonzero(stuck_where(h)) / h.size
+            edges[k] = _edges(mean[k], std[k], activation, bins)
+            histograms[k] = _histogram(h, edges[k])
         grad = rng.standard_normal(h.shape)
         grad_std = np.empty(depth)
         for k in range(depth - 1, -1, -1):
-            grad_std[k] = _scaled(grad, np.std)
+            grad_std[k] = _moments(grad)[1]
             grad = (grad * slopes[k]) @ weights[k].T
-        edges = np.array([_edges(a, activation, bins) for a in outputs])
-        return ActivationStats(
-            mean=np.array([_scaled(a, np.mean) for a in outputs]),
-            std=np.array([_scaled(a, np.std) for a in outputs]),
-            grad_std=grad_std,
-            stuck=np.array([np.mean(_STUCK[activation](a)) for a in outputs]),
-            histograms=np.array([_histogram(a, e) for a, e in zip(outputs, edges)]),
-            edges=edges)
+        return ActivationStats(mean=mean, std=std, grad_std=grad_std, stuck=stuck, histograms=histograms,
+                               edges=edges)

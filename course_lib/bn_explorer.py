@@ -51,8 +51,12 @@ def _test_output_stats(forward: Callable, X: np.ndarray, bn_param: dict) -> tupl
     D = X.shape[1]
     with np.errstate(all="ignore"):  # a zero running variance divides by sqrt(eps): huge, but no warning
         out, _ = forward(X, np.ones(D), np.zeros(D), probe)
-    out = np.asarray(out, dtype=np.float64)
-    return float(np.mean(out)), float(np.std(out))
+    flat = np.asarray(out, dtype=np.float64).ravel()
+    # np.mean and np.std, in fewer steps: this runs once per call, and a widget makes hundreds of calls.
+    with np.errstate(all="ignore"):
+        mean = flat.sum() / flat.size
+        centred = flat - mean
+        return float(mean), float(np.sqrt(centred @ centred / flat.size))
 
 
 def track_running_stats(forward: Callable, X: np.ndarray, *, mode: str, batch_size: int, num_calls: int,
@@ -63,39 +67,77 @@ def track_running_stats(forward: Callable, X: np.ndarray, *, mode: str, batch_si
     mode: "train" or "test", the mode every call uses; batch_size: rows per call, drawn without
     replacement by rng (a fresh draw per call); momentum: the layer's momentum.
     """
-    if mode not in ("train", "test"):
-        raise ValueError(f"mode must be 'train' or 'test', got {mode!r}")
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be (N, D), got shape {X.shape}")
-    N, D = X.shape
-    if not 1 <= batch_size <= N:
-        raise ValueError(f"batch_size must be in [1, {N}], got {batch_size}")
     if num_calls < 0:
         raise ValueError(f"num_calls must be at least 0, got {num_calls}")
+    tracker = RunningStatsTracker(forward, X, mode=mode, batch_size=batch_size, momentum=momentum, rng=rng)
+    tracker.extend(num_calls)
+    return tracker.stats()
 
-    bn_param = {"mode": mode, "momentum": momentum}
-    gamma, beta = np.ones(D), np.zeros(D)
-    running_mean, running_var, batch_mean, batch_var, test_mean, test_std = [], [], [], [], [], []
 
-    def record_state():
-        running_mean.append(_state(bn_param, "running_mean", D))
-        running_var.append(_state(bn_param, "running_var", D))
-        mean, std = _test_output_stats(forward, X, bn_param)
-        test_mean.append(mean)
-        test_std.append(std)
+class RunningStatsTracker:
+    """track_running_stats one step at a time, so that a longer run continues a shorter one (a widget).
 
-    record_state()
-    for _ in range(num_calls):
-        batch = X[rng.choice(N, size=batch_size, replace=False)]
-        bn_param["mode"] = mode
-        with np.errstate(all="ignore"):
-            forward(batch, gamma, beta, bn_param)
-        batch_mean.append(batch.mean(axis=0))
-        batch_var.append(batch.var(axis=0))
-        record_state()
-    as_rows = lambda rows: np.array(rows).reshape(len(rows), D)
-    return RunningStats(running_mean=as_rows(running_mean), running_var=as_rows(running_var),
-                        batch_mean=as_rows(batch_mean), batch_var=as_rows(batch_var),
-                        data_mean=X.mean(axis=0), data_var=X.var(axis=0),
-                        test_mean=np.array(test_mean), test_std=np.array(test_std))
+    `extend(k)` feeds k more mini-batches; `stats(n)` is what track_running_stats(..., num_calls=n) returns
+    with the same arguments and a generator in the same starting state, for any n up to `calls`: the
+    batches are drawn in the same order, so the first n calls of a longer run are the run of n calls.
+    """
+
+    def __init__(self, forward: Callable, X: np.ndarray, *, mode: str, batch_size: int, momentum: float = 0.9,
+                 rng: np.random.Generator):
+        if mode not in ("train", "test"):
+            raise ValueError(f"mode must be 'train' or 'test', got {mode!r}")
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"X must be (N, D), got shape {X.shape}")
+        N, D = X.shape
+        if not 1 <= batch_size <= N:
+            raise ValueError(f"batch_size must be in [1, {N}], got {batch_size}")
+        self.forward, self.X, self.mode, self.batch_size, self.rng = forward, X, mode, batch_size, rng
+        self.bn_param = {"mode": mode, "momentum": momentum}
+        self.gamma, self.beta = np.ones(D), np.zeros(D)
+        self.data_mean, self.data_var = X.mean(axis=0), X.var(axis=0)
+        self._rows = {key: [] for key in ("running_mean", "running_var", "test_mean", "test_std")}
+        self._batches: list[np.ndarray] = []  # the rows of X fed in at each call
+        self._record_state()
+
+    @property
+    def calls(self) -> int:
+        """Forward calls made so far."""
+        return len(self._batches)
+
+    def _record_state(self) -> None:
+        D = self.X.shape[1]
+        self._rows["running_mean"].append(_state(self.bn_param, "running_mean", D))
+        self._rows["running_var"].append(_state(self.bn_param, "running_var", D))
+        mean, std = _test_output_stats(self.forward, self.X, self.bn_param)
+        self._rows["test_mean"].append(mean)
+        self._rows["test_std"].append(std)
+
+    def extend(self, num_calls: int) -> "RunningStatsTracker":
+        """num_calls more forward calls on fresh mini-batches, recording the layer's state after each."""
+        if num_calls < 0:
+            raise ValueError(f"num_calls must be at least 0, got {num_calls}")
+        N = self.X.shape[0]
+        for _ in range(num_calls):
+            rows = self.rng.choice(N, size=self.batch_size, replace=False)
+            self.bn_param["mode"] = self.mode
+            with np.errstate(all="ignore"):
+                self.forward(self.X[rows], self.gamma, self.beta, self.bn_param)
+            self._batches.append(rows)  # its statistics are computed when asked for, all at once
+            self._record_state()
+        return self
+
+    def stats(self, num_calls: int | None = None) -> RunningStats:
+        """The record of the first num_calls calls (all of them by default)."""
+        num_calls = self.calls if num_calls is None else num_calls
+        if not 0 <= num_calls <= self.calls:
+            raise ValueError(f"num_calls must be in [0, {self.calls}] (the calls made so far), got {num_calls}")
+        D = self.X.shape[1]
+        rows = lambda key, n: np.array(self._rows[key][:n]).reshape(n, D)
+        batches = self.X[np.array(self._batches[:num_calls], dtype=np.intp).reshape(num_calls, self.batch_size)]
+        return RunningStats(running_mean=rows("running_mean", num_calls + 1),
+                            running_var=rows("running_var", num_calls + 1),
+                            batch_mean=batches.mean(axis=1), batch_var=batches.var(axis=1),
+                            data_mean=self.data_mean, data_var=self.data_var,
+                            test_mean=np.array(self._rows["test_mean"][:num_calls + 1]),
+                            test_std=np.array(self._rows["test_std"][:num_calls + 1]))

@@ -3,7 +3,8 @@
 - `detect_anomaly(model)`: a context manager that checks every `model.loss` call made inside it and, at
   the first NaN or inf, stops and names where it appeared: the first layer of the forward pass whose
   output is not finite, or the first gradient of the backward pass.
-- `lr_sweep`: the same mini-batches with several learning rates, one fresh model each.
+- `lr_sweep`: the same mini-batches with several learning rates, one fresh model each; `LrSweep`,
+  the same sweep kept, to be taken further step by step (lesson 08's widget).
 - `format_layer_table`: per-layer numbers (gradient norms, update/weight ratios) as an aligned text table.
 - `model_from_config`: the lesson's training set-ups are plain dicts; this builds the network of one.
 - `overflow_expected`: silence NumPy's overflow warnings where blowing up is the point of a demo.
@@ -131,24 +132,59 @@ def lr_sweep(make_model: Callable[[], object], X: np.ndarray, y: np.ndarray, lea
     weights every time, so that only the learning rate differs. A run stops early at a non-finite loss or
     one above blow_up * max(1, first loss); its curve is then shorter and ends with that loss.
     """
-    n = len(y)
-    if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}")
-    batches = [rng.choice(n, size=batch_size, replace=False) for _ in range(num_steps)]
-    curves = {}
-    for lr in learning_rates:
-        model = make_model()
-        losses = []
+    return LrSweep(make_model, X, y, learning_rates, batch_size=batch_size, rng=rng,
+                   blow_up=blow_up).curves(num_steps)
+
+
+class LrSweep:
+    """lr_sweep that can be taken further: `curves(num_steps)` trains only the steps not taken yet.
+
+        sweep = LrSweep(make_model, X, y, learning_rates, batch_size=32, rng=np.random.default_rng(3))
+        sweep.curves(30)    # the same as lr_sweep(..., num_steps=30, batch_size=32, rng=np.random.default_rng(3))
+        sweep.curves(300)   # 270 more steps per run; sweep.curves(50) then costs nothing
+
+    The models (one per rate, made at once) and the mini-batches (drawn from rng in order, as lr_sweep
+    draws them) are kept, so curves(n) is lr_sweep's result for num_steps = n whatever was asked before.
+    """
+
+    def __init__(self, make_model: Callable[[], object], X: np.ndarray, y: np.ndarray, learning_rates, *,
+                 batch_size: int, rng: np.random.Generator, blow_up: float = 1e4):
+        n = len(y)
+        if not 1 <= batch_size <= n:
+            raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}")
+        self.X, self.y, self.batch_size, self.rng, self.blow_up = X, y, batch_size, rng, blow_up
+        self.batches: list[np.ndarray] = []
+        self.models = {float(lr): make_model() for lr in learning_rates}
+        self.losses: dict[float, list[float]] = {lr: [] for lr in self.models}
+        self.stopped = {lr: False for lr in self.models}  # blew up: no more steps
+
+    @property
+    def steps(self) -> int:
+        """Mini-batches drawn so far: every run that did not stop has taken this many steps."""
+        return len(self.batches)
+
+    def extend(self, num_steps: int) -> None:
+        """Take every run that has not stopped to num_steps steps."""
+        n = len(self.y)
+        while len(self.batches) < num_steps:
+            self.batches.append(self.rng.choice(n, size=self.batch_size, replace=False))
         with np.errstate(all="ignore"):
-            for idx in batches:
-                loss, grads = model.loss(X[idx], y[idx])
-                losses.append(float(loss))
-                if not np.isfinite(loss) or loss > blow_up * max(1.0, losses[0]):
-                    break
-                for name in model.params:
-                    model.params[name] = model.params[name] - lr * grads[name]
-        curves[float(lr)] = np.array(losses, dtype=np.float64)
-    return curves
+            for lr, model in self.models.items():
+                losses = self.losses[lr]
+                while not self.stopped[lr] and len(losses) < num_steps:
+                    idx = self.batches[len(losses)]
+                    loss, grads = model.loss(self.X[idx], self.y[idx])
+                    losses.append(float(loss))
+                    if not np.isfinite(loss) or loss > self.blow_up * max(1.0, losses[0]):
+                        self.stopped[lr] = True
+                        break
+                    for name in model.params:
+                        model.params[name] = model.params[name] - lr * grads[name]
+
+    def curves(self, num_steps: int) -> dict[float, np.ndarray]:
+        """lr -> the losses of the first num_steps steps (shorter for a run that blew up before)."""
+        self.extend(num_steps)
+        return {lr: np.array(losses[:num_steps], dtype=np.float64) for lr, losses in self.losses.items()}
 
 
 def final_losses(curves: Mapping[float, np.ndarray], *, num_steps: int, tail: int = 10) -> dict[float, float]:

@@ -169,18 +169,37 @@ def draw_graph(graph: Graph, ax=None, *, title: str = "", show_grads: bool = Tru
     """Draw the graph left to right: leaves as boxes, gates as circles, the value above each node (green)
     and its gradient below (red); at a fork each wire also shows the gradient it carries back.
     highlight: names of nodes to outline (e.g. the gate the backward pass just ran). Returns the axes."""
-    import matplotlib.pyplot as plt
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=graph_size(graph))
+    graph_artists(graph, ax, show_grads=show_grads, highlight=highlight)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def graph_size(graph: Graph) -> tuple[float, float]:
+    """A figure size (inches) in which draw_graph's drawing of this graph reads well."""
+    pos = layout(graph)
+    columns = max(c for c, _ in pos.values()) + 1
+    rows = max(r for _, r in pos.values()) - min(r for _, r in pos.values())
+    return min(1.5 + 1.35 * columns, 15), min(1.2 + 0.9 * 1.45 * (rows + 1), 8)
+
+
+def graph_artists(graph: Graph, ax, *, show_grads: bool = True, highlight=()) -> dict:
+    """Draw the graph into ax as draw_graph does, and return the texts that show its numbers, so that
+    set_graph_numbers can change them in place (a widget moves only these):
+    {"values": {node: Text}, "grads": {node: Text}, "wires": {(input, gate, k): Text}}, where "wires" holds
+    the k-th input wire of a gate whose input is a fork (it is read more than once)."""
     from matplotlib.patches import Circle, FancyBboxPatch
 
     pos = layout(graph)
     xs = {name: 1.9 * c for name, (c, _) in pos.items()}
     ys = {name: -1.45 * r for name, (_, r) in pos.items()}
-    if ax is None:
-        width = 1.5 + 1.35 * (max(xs.values()) / 1.9 + 1)
-        height = 1.2 + 0.9 * (max(ys.values()) - min(ys.values()) + 1.45)
-        _, ax = plt.subplots(figsize=(min(width, 15), min(height, 8)))
     radius = 0.3
     fork = {n.name for n in graph.nodes if len(graph.consumers(n.name)) > 1}
+    numbers = {"values": {}, "grads": {}, "wires": {}}
     for node in graph.nodes:
         x1, y1 = xs[node.name], ys[node.name]
         for k, src in enumerate(node.inputs):
@@ -191,11 +210,11 @@ def draw_graph(graph: Graph, ax=None, *, title: str = "", show_grads: bool = Tru
             end = (x1 - radius * dx / length, y1 - radius * dy / length)
             ax.annotate("", xy=end, xytext=start,
                         arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.2, shrinkA=0, shrinkB=0))
-            wire = graph.wire_grads.get((src, node.name))
-            if show_grads and wire is not None and src in fork:
+            if show_grads and src in fork:
                 mx, my = start[0] + 0.55 * (end[0] - start[0]), start[1] + 0.55 * (end[1] - start[1])
-                ax.text(mx, my - 0.17, _fmt(wire), color=GRAD_COLOR, fontsize=8, ha="center", va="top",
-                        style="italic", bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.8))
+                numbers["wires"][(src, node.name, k)] = ax.text(
+                    mx, my - 0.17, "", color=GRAD_COLOR, fontsize=8, ha="center", va="top", style="italic",
+                    bbox=dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.8))
     for node in graph.nodes:
         x, y = xs[node.name], ys[node.name]
         edge = "#f9a825" if node.name in highlight else "0.25"
@@ -207,16 +226,35 @@ def draw_graph(graph: Graph, ax=None, *, title: str = "", show_grads: bool = Tru
             ax.add_patch(Circle((x, y), radius, facecolor="#fff8e1", edgecolor=edge, lw=lw))
         ax.text(x, y, node.label, ha="center", va="center", fontsize=10 if len(node.label) < 4 else 8,
                 fontweight="bold")
-        ax.text(x, y + radius + 0.06, _fmt(node.value), color=VALUE_COLOR, ha="center", va="bottom", fontsize=9)
-        if show_grads and node.grad is not None:
-            ax.text(x, y - radius - 0.06, _fmt(node.grad), color=GRAD_COLOR, ha="center", va="top", fontsize=9)
+        numbers["values"][node.name] = ax.text(x, y + radius + 0.06, "", color=VALUE_COLOR, ha="center",
+                                               va="bottom", fontsize=9)
+        if show_grads:
+            numbers["grads"][node.name] = ax.text(x, y - radius - 0.06, "", color=GRAD_COLOR, ha="center",
+                                                  va="top", fontsize=9)
     ax.set_xlim(min(xs.values()) - 0.7, max(xs.values()) + 0.7)
     ax.set_ylim(min(ys.values()) - 0.85, max(ys.values()) + 0.85)
     ax.set_aspect("equal")
     ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
+    set_graph_numbers(numbers, graph)
+    return numbers
+
+
+def set_graph_numbers(numbers: dict, graph: Graph) -> None:
+    """Show graph's values and gradients in the texts graph_artists returned for a graph of the same shape
+    (same nodes, same wires); an unknown gradient shows as no text."""
+    fork = {n.name for n in graph.nodes if len(graph.consumers(n.name)) > 1}
+    wires = {(src, n.name, k) for n in graph.nodes for k, src in enumerate(n.inputs) if src in fork}
+    wrong_wires = bool(numbers["grads"]) and set(numbers["wires"]) != wires  # no wire texts without gradients
+    if set(numbers["values"]) != {n.name for n in graph.nodes} or wrong_wires:
+        raise ValueError("set_graph_numbers: the graph has other nodes or wires than the one drawn")
+    for node in graph.nodes:
+        numbers["values"][node.name].set_text(_fmt(node.value))
+        if node.name in numbers["grads"]:
+            numbers["grads"][node.name].set_text("" if node.grad is None else _fmt(node.grad))
+    for (src, gate, _), text in numbers["wires"].items():
+        wire = graph.wire_grads.get((src, gate))
+        text.set_text("" if wire is None else _fmt(wire))
+        text.set_visible(wire is not None)  # no empty white box where a wire's gradient is not known yet
 
 
 def draw_backward_steps(graph: Graph, steps=None, ncols: int = 2, title: str = ""):

@@ -37,9 +37,10 @@ and the error area use JupyterLab's theme colours.
 from __future__ import annotations
 
 import html
+import io
 import math
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from typing import Any, Callable, Mapping
 
 from course_lib.progress import no_bars
@@ -63,9 +64,16 @@ def _description(label: str, unit: str | None) -> str:
     return f"{label} ({unit})" if unit else label
 
 
+TRACK_PX = 160  # a slider's track, beside its label and its readout
+
+
 def _finish(control, main: bool):
     if hasattr(control, "style") and hasattr(control.style, "description_width"):
         control.style.description_width = "initial"  # the default width cuts names such as "learning rate"
+        if hasattr(control, "readout") and not control.layout.width:
+            # ipywidgets keeps a slider 300 px wide whatever its label: a label with its unit can fill it
+            # and leave the track no room. Size it to its label, a track and the readout instead.
+            control.layout.width = f"{7 * len(control.description) + 90 + TRACK_PX}px"
     if main:
         control.add_class(MAIN_CLASS)
     return control
@@ -305,6 +313,8 @@ class Frames:
         moving = {id(a) for a in self.moving}
         plan = []
         for ax in self.figure.axes:
+            if not ax.get_visible():  # a hidden axes hides what is in it, moving or not
+                continue
             children = [c for c in ax.get_children() if c is not ax.patch]
             if not (ax.axison and ax.get_frame_on()):
                 children = [c for c in children if c not in ax.spines.values()]
@@ -393,16 +403,16 @@ class Frames:
         return encode_png(np.asarray(self.figure.canvas.buffer_rgba()))
 
 
-def _show_traceback() -> None:
+def _show_traceback(error: BaseException) -> None:
     from IPython import get_ipython
 
     shell = get_ipython()
     if shell is not None:
-        shell.showtraceback()
+        shell.showtraceback((type(error), error, error.__traceback__))
     else:
         import traceback
 
-        traceback.print_exc()
+        traceback.print_exception(error)
 
 
 def readout_html(numbers) -> str:
@@ -443,6 +453,7 @@ class LiveFigure:
         self.timings: list[float] = []  # seconds of each move's update, frame and PNG (the last 200)
         self._held = 0
         self._missed = False
+        self._log_shown = False  # the log area holds a print or an error of the last move
         start = time.perf_counter()
         with no_bars():
             self.frames = Frames(setup, update, self.defaults)
@@ -471,9 +482,9 @@ class LiveFigure:
         for control in self.controls.values():
             control.observe(self._changed, names="value")
 
-        # The readout sits beside the picture, which shrinks to make room for it down to 640 px, and
-        # below it on a narrower page.
-        picture = widgets.Box([self.image], layout=widgets.Layout(flex="1 1 640px", min_width="0"))
+        # The readout sits right beside the picture, which shrinks to make room for it down to 480 px (a
+        # narrow figure keeps its own width), and below it on a narrower page.
+        picture = widgets.Box([self.image], layout=widgets.Layout(flex="0 1 auto", min_width="480px"))
         picture.add_class("course-live-picture")
         self.box = widgets.VBox([
             widgets.HBox([*self.controls.values(), self.reset_button],
@@ -513,18 +524,28 @@ class LiveFigure:
         self.renders += 1
 
     def show(self, values: Mapping[str, Any]) -> None:
-        """Update to `values` and send the new picture; an error (or a print) of update shows below it."""
+        """Update to `values` and send the new picture; an error (or a print) of update shows below it.
+
+        What update prints is caught and only then written to the log area: an Output widget costs a few
+        messages to the page per use, which a move that prints nothing should not pay."""
         start = time.perf_counter()
-        self.log.clear_output()  # a print or an error of the last update
-        with self.log:
-            try:
-                with no_bars():
-                    self.frames.redraw(**values)
-                failed = False
-            except Exception:  # noqa: BLE001 - the student's code: show its traceback, keep the widget alive
-                failed = True
-                _show_traceback()
-        if not failed:
+        printed = io.StringIO()
+        error = None
+        try:
+            with no_bars(), redirect_stdout(printed), redirect_stderr(printed):
+                self.frames.redraw(**values)
+        except Exception as exc:  # noqa: BLE001 - the student's code: show its traceback, keep the widget alive
+            error = exc
+        if self._log_shown:
+            self.log.clear_output()  # the print or the error of an earlier move
+            self._log_shown = False
+        if printed.getvalue() or error is not None:
+            self._log_shown = True
+            with self.log:
+                print(printed.getvalue(), end="")
+                if error is not None:
+                    _show_traceback(error)
+        if error is None:
             self.render()
         self.seconds = time.perf_counter() - start
         self.timings = [*self.timings[-199:], self.seconds]

@@ -95,3 +95,14 @@ def test_bad_arguments_are_refused(X, rng):
         activation_statistics(X, 0, "relu", normal_init(2.0), rng=rng)
     with pytest.raises(ValueError, match="shape"):
         activation_statistics(X, 2, "relu", lambda fi, fo, g: np.zeros((fo, fi + 1)), rng=rng)
+
+
+def test_huge_but_finite_layers_have_a_finite_spread(X):
+    # Values near 1e160: their squares overflow, so the spread is taken on values divided by their maximum.
+    W = np.random.default_rng(4).standard_normal((100, 100)) * 1e160
+    stats = activation_statistics(X[:50], 1, "linear", lambda fan_in, fan_out, gen: W, rng=np.random.default_rng(5))
+    z = X[:50] @ W
+    s = np.max(np.abs(z))
+    np.testing.assert_allclose(stats.std[0], s * np.std(z / s), rtol=1e-12)
+    np.testing.assert_allclose(stats.mean[0], s * np.mean(z / s), rtol=1e-9, atol=1e-12 * s)
+    assert np.isfinite(stats.edges[0]).all() and np.isclose(stats.histograms[0].sum(), 1.0)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_lib.bn_explorer import track_running_stats
+from course_lib.bn_explorer import RunningStatsTracker, track_running_stats
 
 
 def reference_batchnorm_forward(x, gamma, beta, bn_param):
@@ -80,6 +80,22 @@ def test_same_seed_same_trace_and_no_calls(data):
     none = track_running_stats(reference_batchnorm_forward, data, mode="train", batch_size=8, num_calls=0,
                                rng=np.random.default_rng(3))
     assert none.running_mean.shape == (1, 4) and none.batch_mean.shape == (0, 4) and none.test_std.shape == (1,)
+
+
+def test_a_longer_run_continues_a_shorter_one(data):
+    # The widget keeps a tracker per setting and extends it: its first n calls are the run of n calls.
+    tracker = RunningStatsTracker(reference_batchnorm_forward, data, mode="train", batch_size=16, momentum=0.7,
+                                  rng=np.random.default_rng(5))
+    tracker.extend(6).extend(9)
+    assert tracker.calls == 15
+    for n in (0, 6, 11, 15):
+        alone = track_running_stats(reference_batchnorm_forward, data, mode="train", batch_size=16, num_calls=n,
+                                    momentum=0.7, rng=np.random.default_rng(5))
+        part = tracker.stats(n)
+        for field in ("running_mean", "running_var", "batch_mean", "batch_var", "test_mean", "test_std"):
+            np.testing.assert_array_equal(getattr(part, field), getattr(alone, field), err_msg=f"{field}, n = {n}")
+    with pytest.raises(ValueError, match="num_calls"):
+        tracker.stats(16)
 
 
 @pytest.mark.parametrize("kwargs, message", [({"mode": "eval"}, "mode"), ({"batch_size": 0}, "batch_size"),

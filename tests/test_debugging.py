@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib.debugging import (Anomaly, NonFiniteError, detect_anomaly, final_losses, format_layer_table,
+from course_lib.debugging import (Anomaly, LrSweep, NonFiniteError, detect_anomaly, final_losses, format_layer_table,
                                   lr_sweep, model_from_config, overflow_expected)
 from course_lib.reference.lesson03 import MLP
 
@@ -106,6 +106,43 @@ def test_lr_sweep_shares_batches_and_stops_runs_that_blow_up(rng):
     assert len(curves[1e4]) < 30
     finals = final_losses(curves, num_steps=30, tail=5)
     assert finals[1e4] == np.inf and finals[0.1] == pytest.approx(curves[0.1][-5:].mean())
+
+
+def reference_sweep(make_model, X, y, learning_rates, num_steps, batch_size, seed, blow_up=1e4):
+    # Written out from the docstring: all batches first, then one model per rate, stopped when it blows up.
+    gen = np.random.default_rng(seed)
+    batches = [gen.choice(len(y), size=batch_size, replace=False) for _ in range(num_steps)]
+    curves = {}
+    for lr in learning_rates:
+        model, losses = make_model(), []
+        for idx in batches:
+            loss, grads = model.loss(X[idx], y[idx])
+            losses.append(float(loss))
+            if not np.isfinite(loss) or loss > blow_up * max(1.0, losses[0]):
+                break
+            model.params = {name: value - lr * grads[name] for name, value in model.params.items()}
+        curves[lr] = losses
+    return curves
+
+
+def test_a_kept_sweep_taken_further_equals_a_sweep_of_that_many_steps(rng):
+    X, y = rng.standard_normal((120, 10)), rng.integers(0, 3, 120)
+    make_model = lambda: MLP(10, [16], 3, rng=np.random.default_rng(2))
+    rates = [0.01, 0.3, 1e3]
+    sweep = LrSweep(make_model, X, y, rates, batch_size=20, rng=np.random.default_rng(9))
+    with np.errstate(all="ignore"):
+        expected = reference_sweep(make_model, X, y, rates, 40, 20, seed=9)
+    for num_steps in (5, 25, 12, 40, 3):  # longer and shorter, in any order
+        got = sweep.curves(num_steps)
+        assert list(got) == rates
+        for lr in rates:
+            np.testing.assert_array_equal(got[lr], expected[lr][:num_steps], err_msg=f"lr {lr}, {num_steps} steps")
+    assert sweep.steps == 40 and sweep.stopped[1e3] and not sweep.stopped[0.01]
+    assert len(sweep.curves(40)[1e3]) < 40  # blew up: its curve ends with the loss that stopped it
+    with np.errstate(all="ignore"):
+        plain = lr_sweep(make_model, X, y, rates, num_steps=25, batch_size=20, rng=np.random.default_rng(9))
+    for lr in rates:
+        np.testing.assert_array_equal(plain[lr], expected[lr][:25])
 
 
 def test_format_layer_table_aligns_columns():

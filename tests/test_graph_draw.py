@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
 
-from course_lib.graph_draw import (Graph, Node, backward_steps, draw_backward_steps, draw_graph,
-                                   graph_from_rows, layout, trace_value)
+from course_lib.graph_draw import (Graph, Node, backward_steps, draw_backward_steps, draw_graph, graph_artists,
+                                   graph_from_rows, layout, set_graph_numbers, trace_value)
 
 
 class Scalar:
@@ -135,6 +135,39 @@ def test_draw_graph_hides_unknown_gradients_and_labels_fork_wires():
     assert "2.25" in texts and "0.125" in texts
     assert not any(t == "None" for t in texts)
     plt.close("all")
+
+
+def _fork_graph(y, dy_q, dy_f):
+    """f = (x + y) * y: y is a fork, its two wires carry dy_q (through +) and dy_f (through *)."""
+    return graph_from_rows([("x", "x", 1, 1, ()), ("y", "y", y, dy_q + dy_f, ()), ("q", "+", 1 + y, 1, ("x", "y")),
+                            ("f", "*", (1 + y) * y, 1, ("q", "y"))],
+                           wire_grads={("x", "q"): 1, ("y", "q"): dy_q, ("q", "f"): 1, ("y", "f"): dy_f})
+
+
+def test_graph_artists_change_their_numbers_in_place():
+    fig, ax = plt.subplots()
+    numbers = graph_artists(_fork_graph(2.0, 0.5, 0.25), ax)
+    assert set(numbers["values"]) == set(numbers["grads"]) == {"x", "y", "q", "f"}
+    assert set(numbers["wires"]) == {("y", "q", 1), ("y", "f", 1)}  # only the fork's wires are labelled
+    assert numbers["values"]["f"].get_text() == "6" and numbers["wires"][("y", "f", 1)].get_text() == "0.25"
+    drawn = len(ax.texts)
+    set_graph_numbers(numbers, _fork_graph(-3.0, 7.0, 0.0))
+    assert len(ax.texts) == drawn  # the same texts, new numbers
+    assert numbers["values"]["f"].get_text() == "6" and numbers["values"]["q"].get_text() == "-2"
+    assert numbers["grads"]["y"].get_text() == "7" and numbers["wires"][("y", "q", 1)].get_text() == "7"
+    plt.close(fig)
+
+
+def test_set_graph_numbers_hides_unknown_gradients_and_refuses_another_graph():
+    fig, ax = plt.subplots()
+    numbers = graph_artists(_fork_graph(2.0, 0.5, 0.25), ax)
+    first = backward_steps(_fork_graph(2.0, 0.5, 0.25))[1]  # only the * gate has run
+    set_graph_numbers(numbers, first)
+    assert numbers["grads"]["y"].get_text() == "" and numbers["grads"]["f"].get_text() == "1"
+    assert not numbers["wires"][("y", "q", 1)].get_visible() and numbers["wires"][("y", "f", 1)].get_visible()
+    with pytest.raises(ValueError, match="other nodes or wires"):
+        set_graph_numbers(numbers, _example())
+    plt.close(fig)
 
 
 def test_draw_backward_steps_makes_one_panel_per_step():

@@ -167,6 +167,32 @@ def test_an_error_in_update_leaves_the_widget_alive(person):
     assert widget.renders == renders + 1 and rec.updates[-1]["slope"] == 0.5
 
 
+def test_the_log_area_is_touched_only_for_a_print_or_an_error(person, monkeypatch, capsys):
+    rec = Recorder(fail_at=2.0)
+    chatty = {"on": False}
+
+    def update(artists, slope, offset=0.0):
+        if chatty["on"]:
+            print(f"slope is {slope}")
+        return rec.update(artists, slope, offset)
+
+    widget = live.live_figure(rec.setup, update, **controls())
+    uses = []
+    monkeypatch.setattr(widget.log, "clear_output", lambda *a, **k: uses.append("clear"))
+    widget.controls["slope"].value = 0.5
+    widget.controls["slope"].value = 1.5
+    assert uses == [], "a quiet move costs the log area nothing"
+    chatty["on"] = True
+    widget.controls["slope"].value = -1.0
+    assert "slope is -1.0" in capsys.readouterr().out  # no kernel here: the log area passes it through
+    chatty["on"] = False
+    widget.controls["slope"].value = -0.5
+    assert uses == ["clear"], "the next move clears what the last one printed"
+    widget.controls["slope"].value = 2.0
+    widget.controls["slope"].value = 1.0
+    assert uses == ["clear", "clear"] and "the student's function failed" in capsys.readouterr().err
+
+
 def test_fast_widgets_follow_a_drag_slow_ones_wait_for_the_release(person, monkeypatch):
     rec = Recorder()
     monkeypatch.setattr(live, "DRAG_LIMIT_S", 60.0)
@@ -323,6 +349,26 @@ def test_a_change_outside_the_moving_artists_redraws_the_background():
     assert frames.full_draws == 2 and frames.blits == 1
     assert_same_picture(frames.figure.canvas.buffer_rgba(), _whole(legend_setup, legend_update, slope=-1.0,
                                                                    limit=20.0))
+
+
+def test_a_hidden_axes_hides_its_moving_artists_too():
+    def setup(fig):
+        left, right = fig.subplots(1, 2)
+        lines = {"left": left.plot([], [], linewidth=3)[0], "right": right.plot([], [], linewidth=3)[0]}
+        for ax in (left, right):
+            ax.set_xlim(0, 9), ax.set_ylim(-10, 10), ax.set_title("panel")
+        return {**lines, "right_ax": right}
+
+    def update(artists, slope, panels=2):
+        for name in ("left", "right"):
+            artists[name].set_data(np.arange(10.0), slope * np.arange(10.0))
+        artists["right_ax"].set_visible(panels == 2)
+
+    frames = live.Frames(setup, update, {"slope": 0.5})
+    frames.redraw(slope=1.0, panels=1)
+    frames.redraw(slope=-1.0, panels=1)
+    assert frames.blits >= 1
+    assert_same_picture(frames.figure.canvas.buffer_rgba(), _whole(setup, update, slope=-1.0, panels=1))
 
 
 def test_bars_and_titles_returned_by_setup_move_too():
