@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # nbgrader runs `alembic` from PATH, so the venv's bin/ must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install sandbox-tools cluster-tools browser-tools demo test test-browser test-fast lab release bench clean
+.PHONY: install sandbox-tools cluster-tools browser-tools demo test test-browser test-fast lab release bench screenshots clean
 
 install: $(STAMP) sandbox-tools
 
@@ -58,6 +58,14 @@ lab: $(STAMP)  ## JupyterLab on the student notebooks
 
 release: $(STAMP)  ## regenerate lessons/ from solutions/
 	$(PY) -m grader release
+
+# The pictures in README.md and docs/img/, as the browser suite takes them in JupyterLab.
+SHOTS := 01_search_strategies:lesson01_search_race 02_backprop_gates:lesson02_gate_explorer \
+	04_optimizers:lesson04_optimizer_race 05_loss_choice:lesson05_loss_landscapes \
+	07_regularization_and_init:lesson07_activation_statistics 08_debugging_training:lesson08_learning_rate_sweep \
+	formgrader-submissions:formgrader_graded_class
+screenshots: test-browser  ## refresh docs/img/ from the browser suite's pictures
+	@for pair in $(SHOTS); do cp tests/artifacts/browser/$${pair%%:*}.png docs/img/$${pair##*:}.png; done
 
 bench: $(STAMP)
 	$(PY) -m bench
