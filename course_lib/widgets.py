@@ -67,9 +67,16 @@ def _description(label: str, unit: str | None) -> str:
 TRACK_PX = 160  # a slider's track, beside its label and its readout
 
 
+def _whole_label(control) -> bool:
+    """Give the control's label the room it needs; False when it has no label width to set."""
+    if not (hasattr(control, "style") and hasattr(control.style, "description_width")):
+        return False
+    control.style.description_width = "initial"  # the default width cuts names such as "learning rate"
+    return True
+
+
 def _finish(control, main: bool):
-    if hasattr(control, "style") and hasattr(control.style, "description_width"):
-        control.style.description_width = "initial"  # the default width cuts names such as "learning rate"
+    if _whole_label(control):
         if hasattr(control, "readout") and not control.layout.width:
             # ipywidgets keeps a slider 300 px wide whatever its label: a label with its unit can fill it
             # and leave the track no room. Size it to its label, a track and the readout instead.
@@ -142,8 +149,7 @@ def live_figure(draw: Callable[..., object], update: Callable[..., object] | Non
     for control in controls.values():
         if hasattr(control, "continuous_update"):
             control.continuous_update = False  # recompute when the slider is released, not on every pixel
-        if hasattr(control, "style") and hasattr(control.style, "description_width"):
-            control.style.description_width = "initial"  # the default width cuts names such as "learning rate"
+        _whole_label(control)
 
     def redraw(**values):
         with no_bars():
@@ -241,14 +247,6 @@ def encode_png(rgba) -> bytes:
 
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(memoryview(rows).cast("B"), PNG_COMPRESSION)) + chunk(b"IEND", b""))
-
-
-def render_png(fig) -> bytes:
-    """The whole figure drawn by Agg, as PNG bytes."""
-    import numpy as np
-
-    fig.canvas.draw()
-    return encode_png(np.asarray(fig.canvas.buffer_rgba()))
 
 
 def _artists_in(tree, found: list) -> list:
