@@ -43,21 +43,23 @@ browser-tools: $(STAMP)
 demo: $(STAMP) sandbox-tools  ## release, sample class, autograde, feedback, report
 	$(PY) -m grader demo
 
-# Two workers, one file each: the browser file holds one JupyterLab per role, so it stays on one worker.
+# Two workers, one file each (the browser file holds one JupyterLab per role, so it stays on one worker), except
+# tests/test_lesson_grading.py, shared out by lesson (tests/conftest.py): each lesson's bank is graded once and the
+# workers split them. Biggest groups first (xdist's --loadscope-reorder).
 test: $(STAMP) sandbox-tools cluster-tools browser-tools  ## the whole suite, the browser tests included
 	$(PY) -m pytest -n 2 --dist loadfile -ra --durations=25
 
 test-browser: $(STAMP) sandbox-tools browser-tools  ## JupyterLab in headless Chromium: lessons, widgets, Validate, formgrader
 	$(PY) -m pytest tests/browser
 
-test-fast: $(STAMP)  ## unit tests only
-	$(PY) -m pytest -m "not slow"
+test-fast: $(STAMP)  ## unit tests only: nothing that starts a kernel or runs nbgrader (those are marked slow)
+	$(PY) -m pytest -m "not slow" -n 2 --dist loadfile
 
 lab: $(STAMP)  ## JupyterLab on the student notebooks
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons/
 
-release: $(STAMP)  ## regenerate lessons/ from solutions/
-	$(PY) -m grader release
+release: $(STAMP)  ## regenerate the repository's lessons/ from solutions/ (grader release --lessons)
+	$(PY) -m grader release --lessons
 
 # The pictures in README.md and docs/img/, as the browser suite takes them in JupyterLab.
 SHOTS := 01_search_strategies:lesson01_search_race 02_backprop_gates:lesson02_gate_explorer \

@@ -2,10 +2,11 @@
 
 import sys
 
-from bench import notebook_costs, throughput, widget_compute, widget_latency
+from bench import boundary, errors, notebook_costs, scale, throughput, widget_compute, widget_latency
 
 BENCHES = {"widgets": widget_compute.main, "latency": widget_latency.main, "notebooks": notebook_costs.main,
-           "throughput": throughput.main}
+           "throughput": throughput.main, "errors": errors.main, "scale": scale.main,
+           "boundary": boundary.main}
 
 for name in sys.argv[1:] or list(BENCHES):
     print(f"== {name}")

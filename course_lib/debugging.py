@@ -1,8 +1,9 @@
 """Tools for a network that will not train (lesson 08).
 
-- `detect_anomaly(model)`: a context manager that checks every `model.loss` call made inside it and, at
-  the first NaN or inf, stops and names where it appeared: the first layer of the forward pass whose
-  output is not finite, or the first gradient of the backward pass.
+- `detect_anomaly(model, locate)`: a context manager that checks every `model.loss` call made inside it and,
+  at the first NaN or inf, stops and names where it appeared: the first layer of the forward pass whose
+  output is not finite, or the first gradient of the backward pass. Which entry of a dict is the first bad
+  one is asked of `locate`, the lesson's own `find_first_nonfinite` (graded in lesson 08, so not here).
 - `lr_sweep`: the same mini-batches with several learning rates, one fresh model each; `LrSweep`,
   the same sweep kept, to be taken further step by step (lesson 08's widget).
 - `format_layer_table`: per-layer numbers (gradient norms, update/weight ratios) as an aligned text table.
@@ -13,7 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -25,13 +26,9 @@ def overflow_expected():
     return np.errstate(all="ignore")
 
 
-def _first_bad(named: Iterable[tuple[str, object]]) -> tuple[str, str] | None:
-    """(name, "NaN" | "inf") of the first entry holding a non-finite value, in the order given."""
-    for name, value in named:
-        arr = np.asarray(value, dtype=np.float64)
-        if not np.all(np.isfinite(arr)):
-            return name, ("NaN" if np.any(np.isnan(arr)) else "inf")
-    return None
+def _kind(value) -> str:
+    """Of a value that is not finite: "NaN" when it holds a NaN, else "inf"."""
+    return "NaN" if np.any(np.isnan(np.asarray(value, dtype=np.float64))) else "inf"
 
 
 @dataclass(frozen=True)
@@ -66,18 +63,21 @@ class NonFiniteError(FloatingPointError):
 class detect_anomaly:
     """Check every `model.loss` call made inside the block; stop at the first NaN or inf and name it.
 
-        with detect_anomaly(model) as watch:
+        with detect_anomaly(model, find_first_nonfinite) as watch:
             history = train(model, ...)
         print(watch.found or "no NaN or inf")
 
-    The forward pass is located with `model.trace(X, mode)` (side-effect free), the backward pass by the
-    gradients in reverse order of the params (the order backpropagation computes them). The block ends at
-    the anomaly; the error is kept in `.found` and swallowed unless raise_error=True. The model's loss is
-    restored on exit. NumPy's overflow warnings are silenced inside the checked calls.
+    locate(arrays: dict) -> the name of its first entry holding a NaN or inf, or None (your
+    find_first_nonfinite). The forward pass is located in `model.trace(X, mode)` (side-effect free), the
+    backward pass in the gradients in reverse order of the params (the order backpropagation computes them).
+    The block ends at the anomaly; the error is kept in `.found` and swallowed unless raise_error=True. The
+    model's loss is restored on exit. NumPy's overflow warnings are silenced inside the checked calls.
     """
 
-    def __init__(self, model, *, raise_error: bool = False):
-        self.model, self.raise_error = model, raise_error
+    def __init__(self, model, locate: Callable[[dict], object], *, raise_error: bool = False):
+        if not callable(locate):
+            raise TypeError("detect_anomaly(model, locate): locate is your find_first_nonfinite (dict -> name or None)")
+        self.model, self.locate, self.raise_error = model, locate, raise_error
         self.calls = 0
         self.found: Anomaly | None = None
 
@@ -101,19 +101,27 @@ class detect_anomaly:
         with np.errstate(all="ignore"):
             return trace(X, mode=mode)
 
+    def _where(self, arrays: dict) -> tuple[str, str] | None:
+        """(name, kind) of the entry `locate` names, or None when it finds none."""
+        with np.errstate(all="ignore"):
+            name = self.locate(arrays)
+        if name is None:
+            return None
+        return str(name), (_kind(arrays[name]) if name in arrays else "NaN or inf")
+
     def _checked_loss(self, X, y=None):
         self.calls += 1
         with np.errstate(all="ignore"):
             result = self._original(X) if y is None else self._original(X, y)
         if y is None:
-            if _first_bad([("scores", result)]):
-                self._stop("forward", _first_bad(self._trace(X, "test").items()) or ("scores", "NaN"))
+            if self._where({"scores": result}):
+                self._stop("forward", self._where(self._trace(X, "test")) or ("scores", _kind(result)))
             return result
         loss, grads = result
-        bad = _first_bad([("loss", loss)])
+        bad = self._where({"loss": loss})
         if bad:
-            self._stop("forward", _first_bad(self._trace(X, "train").items()) or bad)
-        bad = _first_bad(reversed(list(grads.items())))
+            self._stop("forward", self._where(self._trace(X, "train")) or bad)
+        bad = self._where(dict(reversed(list(grads.items()))))
         if bad:
             self._stop("backward", bad)
         return result

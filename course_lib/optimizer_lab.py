@@ -120,14 +120,18 @@ def resume_with_and_without_state(make_model: Callable, X, y, minibatches: Calla
     return runs
 
 
-def tune_and_compare(grids: dict, make_model: Callable, X_train, y_train, X_val, y_val, *, tune_seeds=(1, 2),
-                     final_seeds=(3, 4, 5), epochs: int = 10, batch_size: int = 64):
+def tune_and_compare(grids: dict, make_model: Callable, X_train, y_train, X_val, y_val, *, minibatches: Callable,
+                     tune_seeds=(1, 2), final_seeds=(3, 4, 5), epochs: int = 10, batch_size: int = 64):
     """For each name -> (rule, learning rates): the mean final validation accuracy over tune_seeds at every
     rate, the best rate, and the histories of runs at that rate with final_seeds. make_model(seed) builds
-    the model; the batches of seed s come from default_rng(100 + s). Returns (tuning, best, finals)."""
+    the model; the batches of seed s are minibatches(X, y, batch_size, default_rng(100 + s)) (the lesson's
+    own). Returns (tuning, best, finals)."""
+    def batches(X, y, rng):
+        return minibatches(X, y, batch_size, rng)
+
     def run(rule, learning_rate, seed):
-        return train(make_model(seed), X_train, y_train, X_val, y_val, update=rule,
-                     optim_config={"learning_rate": learning_rate}, epochs=epochs, batch_size=batch_size,
+        return train(make_model(seed), X_train, y_train, X_val, y_val, update=rule, batches=batches,
+                     optim_config={"learning_rate": learning_rate}, epochs=epochs,
                      rng=np.random.default_rng(100 + seed), desc=f"lr {learning_rate:g}, seed {seed}")
 
     tuning, best, finals = {}, {}, {}

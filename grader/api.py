@@ -26,7 +26,8 @@ from grader.course.limits import Limits
 from grader.errors import GraderError
 from grader.pipeline.outcomes import OK, Outcome
 
-__all__ = ["course", "limits_for", "workers_for", "release", "stale", "publish", "bundle", "collect", "autograde", "regrade",
+__all__ = ["course", "limits_for", "workers_for", "release", "stale", "publish", "bundle", "collect", "collect_and_mark",
+           "autograde", "regrade",
            "feedback", "report", "similarity", "needs_attention", "GraderError"]
 
 
@@ -37,7 +38,8 @@ def course(repo: Path | str | None = None, course_dir: Path | str | None = None,
 
 
 _LIMIT_FIELDS = {"cell_timeout": "cell_timeout", "notebook_timeout": "notebook_timeout", "memory_mb": "memory_mb",
-                 "max_output": "max_cell_output", "skip_ungraded": "skip_ungraded", "allowed_imports": "allowed_imports"}
+                 "max_output": "max_cell_output", "skip_ungraded": "skip_ungraded", "allowed_imports": "allowed_imports",
+                 "max_cell_traffic_mb": "max_cell_traffic_mb"}
 
 
 def limits_for(course: Course, **overrides) -> Limits:
@@ -62,12 +64,17 @@ def workers_for(course: Course, given: int | None = None) -> int | None:
     return chosen
 
 
-def release(course: Course, lessons=None, exchange: bool = False) -> list[Path]:
-    """lessons/ from solutions/; `exchange=True`: also into nbgrader's exchange (course.toml [exchange])."""
+def release(course: Course, lessons=None, exchange: bool = False, regenerate_lessons: bool = False) -> list[Path]:
+    """The student copies in the course folder's release/, from solutions/ (or a folder course's source/);
+    `exchange=True`: also into nbgrader's exchange (course.toml [exchange]); `regenerate_lessons=True`: also
+    the repository's lessons/ (the one step that writes into the repository)."""
+    from grader.delivery.release import regenerate_lessons as write_lessons
     from grader.delivery.release import release as run
     from grader.pipeline.stages import write_config_file
 
     written = run(course, lessons)
+    if regenerate_lessons:
+        written += write_lessons(course, lessons)
     write_config_file(course)  # plain nbgrader commands in the folder then grade as `grader` does
     if exchange:
         from grader.delivery.exchange import release_to_exchange
@@ -96,23 +103,33 @@ def bundle(course: Course, out: Path | str, lessons=None, published=None) -> dic
 
 def collect(course: Course, source: Path | str | None = None, regex: str | None = None, exchange: bool = False):
     """Submissions into submitted/: from a folder or an LMS zip, or (`exchange=True`, no source) the latest of
-    each student's in nbgrader's exchange."""
+    each student's in nbgrader's exchange. Derived files that a new submission makes out of date (reports,
+    feedback pages, Canvas zips) are then marked stale (STALE.txt beside them; grader.reports.freshness)."""
+    return collect_and_mark(course, source, regex, exchange)[0]
+
+
+def collect_and_mark(course: Course, source: Path | str | None = None, regex: str | None = None,
+                     exchange: bool = False) -> tuple:
+    """`collect`, and the one line that says which derived files it made stale ('' when none did)."""
     from grader.delivery.collect import DEFAULT_FILENAME_REGEX
     from grader.delivery.collect import collect as run
+    from grader.reports.freshness import sweep
 
     if exchange == (source is not None):
         raise GraderError("collect takes a folder or zip, or the exchange (--exchange), one of the two")
     if not exchange:
-        return run(course, Path(source), regex or DEFAULT_FILENAME_REGEX)
-    import tempfile
+        result = run(course, Path(source), regex or DEFAULT_FILENAME_REGEX)
+    else:
+        import tempfile
 
-    from grader.delivery.exchange import stage_inbound
+        from grader.delivery.collect import NotTaken, Why
+        from grader.delivery.exchange import stage_inbound
 
-    with tempfile.TemporaryDirectory(prefix="grader-exchange-") as tmp:
-        staged, skipped = stage_inbound(course, Path(tmp))
-        result = run(course, staged)
-    result.skipped[:0] = skipped
-    return result
+        with tempfile.TemporaryDirectory(prefix="grader-exchange-") as tmp:
+            staged, skipped = stage_inbound(course, Path(tmp))
+            refused = [NotTaken(name, Why.EXCHANGE, why) for name, _, why in (line.partition(": ") for line in skipped)]
+            result = run(course, staged, earlier=refused)
+    return result, sweep(course)
 
 
 def autograde(course: Course, lessons=None, students=None, *, limits: Limits | None = None, workers: int | None = None,
@@ -138,32 +155,45 @@ def regrade(course: Course, lesson: str, tests: list[str], students=None, *, lim
 def feedback(course: Course, lessons=None, students=None, *, package: str | None = None,
              release: bool = False) -> dict:
     """HTML feedback per submission; `package="canvas"`: also Canvas's re-upload zips; `release=True`: also
-    nbgrader's feedback release into the JupyterHub exchange (course.toml [exchange] root)."""
+    nbgrader's feedback release into the JupyterHub exchange (course.toml [exchange] root). The pages and
+    zips are recorded as made from the grades as they are now; "stale" is the line about derived files
+    still out of date ('' when none is; grader.reports.freshness)."""
     from grader.reports.feedback import generate_feedback, package_feedback, release_feedback
+    from grader.reports.freshness import record, sweep
 
     if package not in (None, "canvas"):
         raise GraderError(f"unknown feedback package {package!r} (known: canvas)")
     pages = generate_feedback(course, lessons, students)
-    out = {"pages": pages, "packages": [], "released": 0, "not_released": []}
+    out = {"pages": pages, "packages": [], "released": 0, "not_released": [], "stale": ""}
     if package == "canvas":
         out["packages"] = package_feedback(course, pages)
+    record(course, list(pages) + list(out["packages"]))
+    out["stale"] = sweep(course)
     if release:
         out["released"], out["not_released"] = release_feedback(course, lessons, students)
     return out
 
 
-def report(course: Course, out: Path | str | None = None) -> dict[str, Path]:
+def report(course: Course, out: Path | str | None = None, with_pending: bool = False) -> dict[str, Path]:
+    """Every report, from the ledger and the formgrader's hand grades. A lesson with answers still to grade by
+    hand is left out of canvas_import.csv unless `with_pending` (then its autograded part is sent)."""
     from grader.reports.grades import write_reports
 
-    return write_reports(course, Path(out) if out else None)
+    return write_reports(course, Path(out) if out else None, with_pending=with_pending)
 
 
 def similarity(course: Course, lessons=None, threshold: float | None = None) -> dict[str, list]:
     """Pairs of students whose answers are alike, per lesson (reports/similarity_<lesson>.csv and .html)."""
+    from grader.delivery.release import prepare_assignments
     from grader.reports.similarity import DEFAULT_THRESHOLD, compare
 
+    lessons = course.resolve_lessons(lessons)
+    unreleased = [lesson for lesson in lessons
+                  if not all(course.release_notebook(lesson, nb).exists() for nb in course.notebooks(lesson))]
+    if unreleased:  # the comparison removes the release's given code: make it, as autograde would
+        prepare_assignments(course, unreleased)
     return {lesson: compare(course, lesson, threshold if threshold is not None else DEFAULT_THRESHOLD)
-            for lesson in course.resolve_lessons(lessons)}
+            for lesson in lessons}
 
 
 def needs_attention(outcomes: list[Outcome]) -> bool:

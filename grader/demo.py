@@ -16,8 +16,9 @@ from grader.delivery.release import release
 from grader.errors import GraderError
 from grader.pipeline.autograde import autograde
 from grader.pipeline.outcomes import Outcome
+from grader.reports import freshness
 from grader.reports.feedback import generate_feedback
-from grader.reports.grades import write_reports
+from grader.reports.grades import make_reports
 from grader.reports.misconceptions import misconception_rows, top_lines
 from grader.reports.similarity import compare
 from grader.reports.table import format_table
@@ -128,7 +129,8 @@ def run_demo(repo=None, course_dir=None, cell_timeout: int = 20) -> list[Outcome
     base = Course.at(repo)
     course = Course(base.repo, Path(course_dir).resolve() if course_dir else base.repo / "build" / "demo")
     _fresh_demo_folder(course.course_dir)
-    print(f"[1/5] release: regenerating lessons/ from solutions/ ({len(course.resolve_lessons())} lesson(s))")
+    print(f"[1/5] release: the student copies of {len(course.resolve_lessons())} lesson(s) from solutions/ into "
+          f"{_shown(course.course_dir / 'release', course.repo)} (the repository's lessons/ is left as it is)")
     for path in release(course):
         print(f"      wrote {_shown(path, course.repo)}")
     archive = build_sample_zip(course, course.course_dir / "downloads" / "lms_export.zip")
@@ -138,9 +140,12 @@ def run_demo(repo=None, course_dir=None, cell_timeout: int = 20) -> list[Outcome
     print(f"[3/5] autograde ({cell_timeout} s per cell, every kernel sandboxed, two at a time, demo cells skipped)")
     outcomes = autograde(course, limits=Limits(cell_timeout=cell_timeout, skip_ungraded=True), workers=2)
     pages = generate_feedback(course)
+    freshness.record(course, pages)  # made from the grades as they are: the report's check finds them current
     print(f"[4/5] feedback: {len(pages)} HTML pages in {_shown(course.course_dir / 'feedback', course.repo)}")
-    reports = write_reports(course)
-    print("[5/5] report: " + ", ".join(_shown(p, course.repo) for p in reports.values()))
+    reports = make_reports(course)
+    print("[5/5] report: " + ", ".join(_shown(p, course.repo) for p in reports.paths.values()))
+    for line in reports.notes:  # what the totals cover; the answers in words still to grade by hand
+        print(f"      {line}")
     pairs = {lesson: compare(course, lesson) for lesson in course.resolve_lessons()}
     print(f"      similarity: {sum(map(len, pairs.values()))} pair(s) of alike answers "
           f"({_shown(course.reports_dir, course.repo)}/similarity_<lesson>.csv)")

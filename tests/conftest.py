@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,3 +36,26 @@ def pytest_unconfigure(config):
 def rng():
     """A fresh, explicitly seeded generator per test (the global RNG is never used)."""
     return np.random.default_rng(12345)
+
+
+# Files whose tests are shared out by lesson rather than kept whole on one worker: each lesson's tests still go
+# to one worker, so a per-process cache keyed by lesson grades each lesson's bug bank once in a run.
+SPLIT_BY_LESSON = {"tests/test_lesson_grading.py"}
+_LESSON_IN_ID = re.compile(r"\[(\d\d_[A-Za-z0-9_]+)")  # a test id's first parameter, when it is a lesson
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (make test) with the files of SPLIT_BY_LESSON split by lesson: one file per worker
+    left the lessons' grading (over half the suite) on one worker. (xdist's own `--dist loadgroup` cannot be
+    used: it renames node ids, which pytest 9 no longer lets it do, so its groups are silently ignored.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LessonSplitScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            lesson = _LESSON_IN_ID.search(nodeid)
+            return f"{file}::{lesson.group(1)}" if file in SPLIT_BY_LESSON and lesson else file
+
+    return LessonSplitScheduling(config, log)

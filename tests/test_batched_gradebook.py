@@ -21,6 +21,8 @@ from grader.delivery.release import prepare_assignments
 from grader.patches import gradebook_engine
 from grader.patches.batched_gradebook import BatchedOverwriteCells, BatchedSaveAutoGrades
 
+pytestmark = pytest.mark.slow  # runs nbgrader's release and autograde preprocessors
+
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):

@@ -1,7 +1,8 @@
 """The boundary between the grader and the student's kernel (grader.boundary), rule by rule, both ends in
 one process: only plain data crosses, of exact types; everything else stays behind a proxy that cannot
-lie about equality; mutation of arguments, attributes and generators is carried back; the grader's side
-refuses what would reach the hidden tests; a malformed message ends the session instead of the grader."""
+lie about equality; mutation of declared state, writable attributes and generators is carried back (the
+contracts themselves: tests/test_boundary_contracts.py); the grader's side refuses what would reach the
+hidden tests; a malformed message ends the session instead of the grader."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 from boundary_pair import Pair
+from course_lib.contracts import ContractError
 from grader.boundary import wire
 from grader.boundary.endpoint import BoundaryError, Endpoint, Interrupted, PeerError, PeerGone, Proxy, sync_into
 from grader.boundary.session import TrustedPolicy
@@ -134,7 +136,7 @@ def test_operators_attributes_and_methods_work_on_proxies(pair):
     assert a.grad == 5.0 and a._prev == set()
 
 
-def test_a_changed_argument_is_written_back_in_place(pair):
+def test_declared_state_is_written_back_in_place_and_nothing_else(pair):
     pair.kernel("import numpy as np\n"
                 "def relu_inplace(x):\n    x[x < 0] = 0\n    return x\n"
                 "def sgd(w, dw, config=None):\n    config = {} if config is None else config\n"
@@ -143,18 +145,21 @@ def test_a_changed_argument_is_written_back_in_place(pair):
                 "def bn(x, bn_param):\n    bn_param['running_mean'] = 0.9 * bn_param.get('running_mean', 0) + 0.1 * x.mean(0)\n"
                 "    return x\n")
     x = np.array([-1.0, 2.0])
-    view = x
-    pair.get("relu_inplace")(x)
-    assert view is x and x.tolist() == [0.0, 2.0]
+    with pytest.raises(ContractError, match="relu_inplace modified its input `x` in place"):
+        pair.graded("relu_inplace", ("x",))(x)
+    assert x.tolist() == [-1.0, 2.0]
     config = {"learning_rate": 0.5}
-    w, config_back = pair.get("sgd")(np.ones(2), np.ones(2), config)
-    assert config["velocity"].tolist() == [1.0, 1.0] and config_back == config and config_back is not config
+    velocity_dict = config
+    w, config_back = pair.graded("sgd", ("w", "dw", "config"))(np.ones(2), np.ones(2), config)
+    assert velocity_dict is config and config["velocity"].tolist() == [1.0, 1.0]
+    assert config_back == config and config_back is not config
     bn_param = {"mode": "train"}
-    pair.get("bn")(np.ones((4, 2)), bn_param)
+    pair.graded("bn", ("x", "bn_param"), {"bn_param"})(np.ones((4, 2)), bn_param=bn_param)
     assert bn_param["running_mean"].tolist() == [0.1, 0.1]
 
 
 def test_generators_keep_one_stream_across_calls_and_lazy_iteration(pair):
+    """A generator function that shuffles its declared argument as it is iterated: the change arrives."""
     pair.kernel("def draw(rng):\n    return rng.standard_normal(3)\n"
                 "def batches(X, rng):\n    order = rng.permutation(len(X))\n    X[:] = X[order]\n"
                 "    for i in range(0, len(X), 2):\n        yield X[i:i + 2]\n")
@@ -162,7 +167,7 @@ def test_generators_keep_one_stream_across_calls_and_lazy_iteration(pair):
     first, second = pair.get("draw")(rng), pair.get("draw")(rng)
     assert first.tolist() == mirror.standard_normal(3).tolist() and second.tolist() == mirror.standard_normal(3).tolist()
     X = np.arange(6.0)
-    out = list(pair.get("batches")(X, rng))
+    out = list(pair.graded("batches", ("X", "rng"), {"X"})(X, rng))
     order = mirror.permutation(6)
     assert X.tolist() == np.arange(6.0)[order].tolist() and len(out) == 3
     assert rng.standard_normal() == mirror.standard_normal()
@@ -188,6 +193,8 @@ def test_student_code_calling_back_into_a_test_object(pair):
                 "        for name, p in model.params.items():\n            p -= lr * grads[name]\n    return out\n")
 
     class Quadratic:
+        course_writable = ("params",)  # the training loop updates them in place
+
         def __init__(self):
             self.params = {"w": np.array([1.0])}
 
@@ -220,9 +227,12 @@ def test_the_grader_refuses_what_would_reach_the_hidden_tests(pair):
     obj._hidden = "no"
     with pytest.raises(AttributeError):
         pair.get("private")(obj)
-    with pytest.raises(TypeError):
+    with pytest.raises(ContractError, match="changed `value` of the test's class"):
         pair.get("patch")(Fixture)
     assert Fixture.value == 1
+    with pytest.raises(ContractError, match="changed `loss` of the test's `Fixture` object"):
+        pair.get("replace_method")(obj)
+    assert "loss" not in vars(obj)
     with pytest.raises(BoundaryError):
         pair.get("call")(math)
     assert pair.get("call")(reference) == 43
@@ -323,7 +333,7 @@ def test_a_subclass_value_goes_back_to_the_students_code_as_itself(pair):
                 "def forward(x):\n    return x * 2, Cache(x, 2.0)\n"
                 "def backward(dout, cache):\n    return dout * cache.scale\n"
                 "def counts():\n    d = collections.defaultdict(int)\n    d['a'] += 1\n    return d\n"
-                "def bump(d):\n    d['b'] += 1\n    return dict(d)\n"
+                "def kind(d):\n    return type(d).__name__\n"
                 "class Params(dict):\n    __getattr__ = dict.__getitem__\n"
                 "class Net:\n    def __init__(self):\n        self.params = Params(W=np.zeros(2))\n"
                 "    def total(self):\n        return float(self.params.W.sum())\n")
@@ -331,7 +341,7 @@ def test_a_subclass_value_goes_back_to_the_students_code_as_itself(pair):
     assert type(cache) is tuple and cache[1] == 2.0
     assert pair.get("backward")(np.ones(2), cache).tolist() == [2.0, 2.0]
     d = pair.get("counts")()
-    assert type(d) is dict and pair.get("bump")(d) == {"a": 1, "b": 1}
+    assert type(d) is dict and pair.get("kind")(d) == "defaultdict"
     net = pair.get("Net")()
     net.params["W"] = np.array([1.0, 2.0])
     assert net.total() == 3.0
@@ -345,12 +355,15 @@ def test_spawned_generators_are_reproducible(pair):
 
 
 def test_a_tests_function_tells_its_name(pair):
-    pair.kernel("def describe(f):\n    return f.__name__, f.__qualname__\n"
+    pair.kernel("def name(f):\n    return f.__name__\n"
+                "def describe(f):\n    return f.__name__, f.__qualname__\n"
                 "def docs(f):\n    return f.__doc__\n")
 
     def loss_fn(W):
         """Sum of squares."""
         return float(np.sum(W ** 2))
 
-    assert pair.get("describe")(loss_fn)[0] == "loss_fn"
+    assert pair.get("name")(loss_fn) == "loss_fn"
+    with pytest.raises(AttributeError):  # a qualified name would name the hidden test that made it
+        pair.get("describe")(loss_fn)
     assert pair.get("docs")(loss_fn) != "Sum of squares."  # a docstring of the hidden tests stays theirs

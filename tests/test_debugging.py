@@ -19,6 +19,11 @@ def sgd(model, X, y, lr, steps):
             model.params[name] = model.params[name] - lr * grads[name]
 
 
+def first_nonfinite(arrays):
+    """What a student's find_first_nonfinite does (the detector asks the lesson's own, never has one)."""
+    return next((name for name, value in arrays.items() if not np.all(np.isfinite(value))), None)
+
+
 class ScriptedModel:
     """Returns the losses and gradients it is given, one call at a time."""
 
@@ -35,7 +40,7 @@ def test_names_the_first_forward_layer_that_overflowed(rng):
     X, y = rng.standard_normal((32, 64)), rng.integers(0, 10, 32)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the detector keeps NumPy quiet
-        with detect_anomaly(model) as watch:
+        with detect_anomaly(model, first_nonfinite) as watch:
             sgd(model, X, y, 0.05, 10)
     anomaly = watch.found
     assert isinstance(anomaly, Anomaly) and anomaly.stage == "forward" and anomaly.call == watch.calls
@@ -53,7 +58,7 @@ def test_names_the_first_forward_layer_that_overflowed(rng):
 def test_names_the_first_gradient_of_the_backward_pass():
     grads = {"W1": np.array([np.nan, 0.0]), "W2": np.array([np.inf, 1.0])}
     model = ScriptedModel([(1.0, {"W1": np.ones(2), "W2": np.ones(2)}), (0.5, grads)])
-    with detect_anomaly(model) as watch:
+    with detect_anomaly(model, first_nonfinite) as watch:
         model.loss(None, np.zeros(1))
         model.loss(None, np.zeros(1))
         raise AssertionError("the block should have stopped at the anomaly")
@@ -61,9 +66,27 @@ def test_names_the_first_gradient_of_the_backward_pass():
     assert "backward" in str(watch.found)
 
 
+def test_the_detector_names_what_the_given_locate_names():
+    grads = {"W1": np.array([np.nan, 0.0]), "W2": np.array([np.inf, 1.0])}
+    model = ScriptedModel([(0.5, grads)])
+    asked = []
+
+    def last_bad(arrays):  # a locate of its own: the LAST bad entry
+        asked.append(list(arrays))
+        bad = [name for name, value in arrays.items() if not np.all(np.isfinite(value))]
+        return bad[-1] if bad else None
+
+    with detect_anomaly(model, last_bad) as watch:
+        model.loss(None, np.zeros(1))
+    assert asked == [["loss"], ["W2", "W1"]]  # the loss first, then the gradients in backward order
+    assert watch.found == Anomaly(call=1, stage="backward", name="W1", kind="NaN")
+    with pytest.raises(TypeError, match="find_first_nonfinite"):
+        detect_anomaly(model, None)
+
+
 def test_a_model_without_trace_names_the_loss():
     model = ScriptedModel([(np.nan, {"W1": np.ones(2), "W2": np.ones(2)})])
-    with detect_anomaly(model) as watch:
+    with detect_anomaly(model, first_nonfinite) as watch:
         model.loss(None, np.zeros(1))
     assert watch.found == Anomaly(call=1, stage="forward", name="loss", kind="NaN")
 
@@ -71,7 +94,7 @@ def test_a_model_without_trace_names_the_loss():
 def test_healthy_training_finds_nothing_and_counts_calls(rng):
     model = MLP(8, [16], 3, rng=np.random.default_rng(0))
     X, y = rng.standard_normal((10, 8)), rng.integers(0, 3, 10)
-    with detect_anomaly(model) as watch:
+    with detect_anomaly(model, first_nonfinite) as watch:
         sgd(model, X, y, 0.1, 5)
         scores = model.loss(X)
     assert watch.found is None and watch.calls == 6 and scores.shape == (10, 3)
@@ -80,10 +103,10 @@ def test_healthy_training_finds_nothing_and_counts_calls(rng):
 def test_raise_error_and_foreign_exceptions_propagate_and_restore_the_model():
     model = ScriptedModel([(np.inf, {}), (1.0, {})])
     with pytest.raises(NonFiniteError, match="'loss'"):
-        with detect_anomaly(model, raise_error=True):
+        with detect_anomaly(model, first_nonfinite, raise_error=True):
             model.loss(None, np.zeros(1))
     with pytest.raises(KeyError):
-        with detect_anomaly(model):
+        with detect_anomaly(model, first_nonfinite):
             {}["missing"]
     assert "loss" not in vars(model)
 

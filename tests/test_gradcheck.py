@@ -180,3 +180,17 @@ def test_relative_error_definition():
     assert relative_error(1.0, 1.0) == 0.0
     assert relative_error(2.0, 1.0) == pytest.approx(1 / 3)
     assert relative_error(0.0, 0.0) == 0.0
+
+
+def test_check_gradient_restores_x_even_when_f_raises():
+    x = np.array([1.0, 2.0, 3.0])
+
+    def f(v):
+        if v[1] != 2.0:
+            raise RuntimeError("boom")
+        return float(np.sum(v ** 2))
+
+    with pytest.raises(RuntimeError):
+        check_gradient(f, x, 2 * x)
+    assert x.tolist() == [1.0, 2.0, 3.0]
+

@@ -3,10 +3,13 @@ made anew under the same name is the one written to, not the deleted file a pool
 
 from __future__ import annotations
 
+import pytest
 from nbgrader.api import Gradebook
 from sqlalchemy import event
 
 from grader.patches import gradebook_engine
+
+pytestmark = pytest.mark.slow  # opens nbgrader gradebooks (SQLite files), a minute on a busy machine
 
 
 def test_gradebooks_on_one_url_share_an_engine_and_see_a_remade_file(tmp_path):

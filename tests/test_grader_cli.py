@@ -55,10 +55,55 @@ def test_unreadable_solution_notebook(repo, capsys):
 
 
 def test_nothing_to_grade_report_or_feedback(repo, capsys):
+    (repo / "c").mkdir()
     base = ["--repo", str(repo), "--course-dir", str(repo / "c")]
     assert "nothing to grade" in _error_line(capsys, base + ["autograde"])
     assert "nothing to report" in _error_line(capsys, base + ["report"])
     assert "run `grader autograde` first" in _error_line(capsys, base + ["feedback"])
+
+
+@pytest.mark.parametrize("command", [["autograde"], ["report"], ["feedback"], ["similarity"],
+                                     ["regrade", LESSON, "--test", "test_double"]])
+def test_a_missing_course_folder_is_one_line_and_is_not_created(repo, tmp_path, capsys, command):
+    missing = tmp_path / "no_such_course"
+    err = _error_line(capsys, ["--repo", str(repo), "--course-dir", str(missing), *command])
+    assert "no course folder" in err and str(missing) in err
+    assert not missing.exists()
+
+
+def test_an_unknown_test_cell_names_the_lessons_test_cells(repo, capsys):
+    (repo / "c").mkdir()
+    err = _error_line(capsys, ["--repo", str(repo), "--course-dir", str(repo / "c"), "regrade", LESSON,
+                               "--test", "test_nope"])
+    assert "no test cell 'test_nope'" in err and "test_double, test_double__arrays" in err
+
+
+def test_counting_flags_must_be_positive(repo, capsys):
+    (repo / "c").mkdir()
+    err = _error_line(capsys, ["--repo", str(repo), "--course-dir", str(repo / "c"), "autograde", "--workers", "0"])
+    assert "--workers must be at least 1" in err
+
+
+FAST_ERRORS = [["autograde", "01_nope"], ["autograde", "--student", "zed"], ["regrade", LESSON, "--test", "nope"],
+               ["--course-dir", "{tmp}/absent", "report"], ["--course-dir", "{tmp}/absent", "similarity"],
+               ["feedback", "--student", "zed"], ["collect", "{tmp}/absent.zip"]]
+
+
+def test_every_error_is_found_before_nbgrader_is_imported(repo, tmp_path):
+    """The checks read only small files: nbgrader (seconds to import) is never loaded on the way to an error."""
+    (repo / "course" / "submitted" / "ada" / LESSON).mkdir(parents=True)
+    script = ("import sys, json; from grader.cli import main\nresults = []\n"
+              "for argv in json.loads(sys.argv[1]):\n"
+              "    results.append([main(argv), 'nbgrader' in sys.modules, 'nbformat' in sys.modules])\n"
+              "print(json.dumps(results))")
+    import json
+
+    cases = [["--repo", str(repo), *(a.replace("{tmp}", str(tmp_path)) for a in argv)] for argv in FAST_ERRORS]
+    proc = subprocess.run([sys.executable, "-c", script, json.dumps(cases)], capture_output=True, text=True, timeout=120)
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert results == [[2, False, False]] * len(cases), (results, proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == len(cases), "one line per error"
+    assert not (tmp_path / "absent").exists()
 
 
 def test_unknown_student(repo, capsys):
@@ -116,8 +161,10 @@ def test_two_files_for_one_student_are_an_error_for_that_student_only(repo, tmp_
     result = collect(course, src)
     assert result.collected == [("ben", LESSON)]
     assert not course.submitted_notebook("ada", LESSON).exists()
-    (conflict,) = result.conflicts
-    assert conflict.startswith(f"ada/{LESSON}: 2 files claim it") and "none was taken" in conflict
+    assert len(result.conflicts) == 2, "one line per file not taken"
+    assert all(f"ada/{LESSON}: 2 files, none was taken" in line for line in result.conflicts)
+    assert sorted(line.split(":")[0] for line in result.conflicts) == sorted(
+        p.name for p in src.iterdir() if p.name.startswith("ada_"))
 
 
 def test_a_file_in_one_students_folder_never_becomes_anothers(repo, tmp_path):
@@ -144,13 +191,22 @@ def test_a_file_in_one_students_folder_never_becomes_anothers(repo, tmp_path):
     assert any("a link" in s for s in result.skipped)
 
 
+def _tree(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
 @pytest.mark.slow
 def test_release_check_notices_an_edited_solution(repo, tmp_path, capsys):
     import nbformat
 
     base = ["--repo", str(repo), "--course-dir", str(tmp_path / "c")]
     assert main(base + ["release", "--check"]) == 1  # lessons/ is empty: stale
+    before = _tree(repo)
     assert main(base + ["release"]) == 0
+    assert _tree(repo) == before, "release writes the course folder only: a read-only checkout works"
+    assert (tmp_path / "c" / "release" / LESSON / f"{LESSON}.ipynb").exists()
+    assert main(base + ["release", "--check"]) == 1, "lessons/ was not regenerated"
+    assert main(base + ["release", "--lessons"]) == 0
     assert main(base + ["release", "--check"]) == 0
     solution = repo / "solutions" / f"{LESSON}.ipynb"
     nb = nbformat.read(str(solution), as_version=4)

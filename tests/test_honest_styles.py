@@ -4,9 +4,12 @@ student's code in the sandboxed kernel, behind the boundary of grader.boundary).
 
 Each entry of HONEST is one student's submission (its name is the student id): the lesson's solution with one
 function (or a few) written another way, and sometimes cells the student added. Every one honours its function's
-contract as the lesson states it (docstring, visible and hidden tests, ../shared/COURSE_SPEC.md): no prints and
-no mutation of inputs in graded functions, float64 where stated; each also gets full marks when the tests run
-in the student's kernel instead (Limits(trusted_tests=False)). All submissions are graded in one run.
+contract as the lesson states it (docstring, visible and hidden tests, ../shared/COURSE_SPEC.md): no mutation of
+inputs beyond the declared state (course_lib.contracts), no global random state, float64 where stated; each also
+gets full marks when the tests run in the student's kernel instead (Limits(trusted_tests=False)). What is style
+and not contract never costs a point (issue 34): a debugging print or a warning inside a graded function, `is`
+with string literals, an own copy changed in place, views returned where the contract allows, a mutable
+default never mutated, exceptions of one's own. All submissions are graded in one run.
 
 A source is the code appended to the function's answer cell (shadowing the solution there, as a student's
 rewrite does). It may be cut into sections by marker lines:
@@ -1933,6 +1936,287 @@ def train_network(model, data, *, update, epochs, batch_size, lr, rng):
         train_acc.append((model.loss(X).argmax(axis=1) == y).mean())
         val_acc.append((model.loss(data["X_val"]).argmax(axis=1) == data["y_val"]).mean())
     return {"loss": losses, "train_acc": train_acc, "val_acc": val_acc, "configs": configs}
+'''),
+    # ---------------------------------------------------------------- styles the boundary's contracts allow
+    # (issue 34: own copies changed in place, `is` with literals and None, views, declared state, callbacks
+    # as the contracts allow, mutable defaults never mutated, own Generators, prints, own exceptions, warnings)
+    # svm: every step in place, on arrays of its own (scores, margins, dscores), never on W, X or y.
+    "inplace-on-own-arrays-svm": (L1, "svm_loss_and_grad", '''
+def svm_loss_and_grad(W, X, y, reg, delta=1.0):
+    N = X.shape[0]
+    rows = np.arange(N)
+    margins = X @ W                              # my own array from here on
+    margins -= margins[rows, y][:, None]
+    margins += delta
+    margins[rows, y] = 0.0
+    np.maximum(margins, 0.0, out=margins)
+    loss = float(margins.sum()) / N + 0.5 * reg * float(np.sum(W * W))
+    dscores = (margins > 0).astype(np.float64)
+    dscores[rows, y] -= dscores.sum(axis=1)
+    dW = X.T @ dscores
+    dW /= N
+    dW += reg * W
+    return loss, dW
+'''),
+    # A debugging print inside the graded function itself: style, never a lost point.
+    "debug-print-inside-softmax": (L1, "softmax_loss_and_grad", '''
+def softmax_loss_and_grad(W, X, y, reg):
+    N = X.shape[0]
+    scores = X @ W
+    scores = scores - scores.max(axis=1, keepdims=True)
+    probs = np.exp(scores)
+    probs /= probs.sum(axis=1, keepdims=True)
+    loss = -float(np.mean(np.log(probs[np.arange(N), y]))) + 0.5 * reg * float(np.sum(W * W))
+    print(f"[debug] softmax: N={N}, loss={loss:.4f}")
+    probs[np.arange(N), y] -= 1.0
+    return loss, X.T @ probs / N + reg * W
+'''),
+    # train_step: p.data changed in place on the Values it is given (its declared state), an optional clip
+    # tested with `is None`.
+    "train-step-clip-is-none": (L2, "train_step", '''
+def train_step(params, loss_fn, lr, clip=None):
+    for p in params:
+        p.grad = 0.0
+    loss = loss_fn()
+    loss.backward()
+    for p in params:
+        step = p.grad if clip is None else max(-clip, min(clip, p.grad))
+        p.data -= lr * step
+    return float(loss.data)
+'''),
+    # A mutable default that is only ever read: the gates' local gradients as a table.
+    "mutable-default-read-only-table": (L2, "max_gate_backward", '''
+def max_gate_backward(dout, x, y, routes={True: (1.0, 0.0), False: (0.0, 1.0)}):
+    to_x, to_y = routes[bool(x >= y)]
+    return to_x * dout, to_y * dout
+'''),
+    # np.reshape's view of x for the product; the cache holds x and w themselves, as the contract allows.
+    "reshape-view-cache-of-inputs": (L3, "affine_forward", '''
+def affine_forward(x, w, b):
+    flat = np.reshape(x, (x.shape[0], -1))       # a view of x, not a copy
+    return flat @ w + b, (x, w, b)
+'''),
+    # Raise and catch an exception of its own to leave the loss early, warnings for an unusual input.
+    "own-exception-and-warning-softmax-loss": (L3, "softmax_loss", '''
+import warnings
+
+
+class EmptyBatch(ValueError):
+    pass
+
+
+def softmax_loss(scores, y):
+    try:
+        if scores.shape[0] == 0:
+            raise EmptyBatch("no samples")
+    except EmptyBatch as why:
+        warnings.warn(f"softmax_loss: {why}")
+        return 0.0, np.zeros_like(scores)
+    N = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    dscores = np.exp(log_p)
+    dscores[np.arange(N), y] -= 1.0
+    return float(-log_p[np.arange(N), y].mean()), dscores / N
+'''),
+    # Mini-batches as slices (views) of its own shuffled copies of X and y.
+    "slices-of-own-shuffled-copies": (L4, "minibatches", '''
+def minibatches(X, y, batch_size, rng):
+    order = rng.permutation(X.shape[0])
+    X_mine, y_mine = X[order], y[order]          # copies: fancy indexing
+    for start in range(0, X_mine.shape[0], batch_size):
+        yield X_mine[start:start + batch_size], y_mine[start:start + batch_size]
+'''),
+    # adam writing its state into the config it is given, in place (setdefault, item assignment): declared.
+    "adam-config-in-place": (L4, "adam", '''
+def adam(w, dw, config=None):
+    if config is None:
+        config = {}
+    for key, value in (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)):
+        config.setdefault(key, value)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config["t"] = config.get("t", 0) + 1
+    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
+    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw ** 2
+    m_hat = config["m"] / (1 - config["beta1"] ** config["t"])
+    v_hat = config["v"] / (1 - config["beta2"] ** config["t"])
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+'''),
+    # The names as a mutable default it only reads.
+    "mutable-default-names-table": (L4, "classify_critical_point", '''
+def classify_critical_point(H, tol=1e-8, names={(True, True): "saddle point", (True, False): "local minimum",
+                                                 (False, True): "local maximum"}):
+    eigenvalues = np.linalg.eigvalsh(H)
+    has_pos, has_neg = bool(np.any(eigenvalues > tol)), bool(np.any(eigenvalues < -tol))
+    all_pos, all_neg = bool(np.all(eigenvalues > tol)), bool(np.all(eigenvalues < -tol))
+    if (has_pos, has_neg) == (True, False) and not all_pos or (has_pos, has_neg) == (False, True) and not all_neg:
+        return "degenerate"
+    return names.get((has_pos, has_neg), "degenerate")
+'''),
+    # A copy changed in place (diff -= target, diff *= ...): pred and target are never touched.
+    "own-copy-in-place-mse": (L5, "mse_loss", '''
+def mse_loss(pred, target):
+    diff = np.array(pred, dtype=np.float64, copy=True)
+    diff -= target
+    loss = float(np.mean(diff * diff))
+    diff *= 2.0 / diff.size
+    return loss, diff
+'''),
+    # warnings.warn where the subgradient is a choice (pred == target somewhere), a print of the batch size.
+    "warns-at-kinks-l1": (L5, "l1_loss", '''
+import warnings
+
+
+def l1_loss(pred, target):
+    diff = pred - target
+    if np.any(diff == 0):
+        warnings.warn("l1_loss: |x| has no derivative at 0; using 0 there")
+    print("l1_loss over", diff.size, "entries")
+    return float(np.mean(np.abs(diff))), np.sign(diff) / diff.size
+'''),
+    # `is` with string literals for the mode (the issue's example), bn_param updated in place (declared).
+    "is-literal-mode-batchnorm": (L6, "batchnorm_forward", '''
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    if mode is not "train" and mode is not "test":
+        raise ValueError(f"batchnorm_forward: mode {mode!r}")
+    D = x.shape[1]
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    if mode is "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        bn_param.update(running_mean=momentum * bn_param.get("running_mean", np.zeros(D)) + (1 - momentum) * mean,
+                        running_var=momentum * bn_param.get("running_var", np.zeros(D)) + (1 - momentum) * var)
+    else:
+        mean, var = bn_param.get("running_mean", np.zeros(D)), bn_param.get("running_var", np.zeros(D))
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std)
+'''),
+    # layernorm: eps looked up with `is None`, the statistics taken on a transposed view of x.
+    "transposed-view-layernorm": (L6, "layernorm_forward", '''
+def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps")
+    if eps is None:
+        eps = 1e-5
+    columns = x.T                                # a view: one column per sample
+    mean, var = columns.mean(axis=0)[:, None], columns.var(axis=0)[:, None]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std)
+'''),
+    # dropout: `is` with the mode literal, its own Generator seeded from the seed argument.
+    "is-literal-own-generator-dropout": (L7, "dropout_forward", '''
+def dropout_forward(x, dropout_param):
+    p = dropout_param["p"]
+    if dropout_param["mode"] is "test":
+        return np.array(x, dtype=np.float64, copy=True), {"mask": None, "p": p}
+    seed = dropout_param.get("seed")
+    mine = np.random.default_rng(seed) if seed is not None else np.random.default_rng()
+    mask = (mine.random(np.shape(x)) < p) / p
+    return x * mask, {"mask": mask, "p": p}
+'''),
+    # standardize on its own copies, changed in place; sigma fixed in place where it is 0.
+    "own-copies-in-place-standardize": (L7, "standardize", '''
+def standardize(X_train, X_other):
+    mu = X_train.mean(axis=0)
+    sigma = X_train.std(axis=0)
+    sigma[sigma == 0] = 1.0
+    out = []
+    for X in (X_train, X_other):
+        mine = np.array(X, dtype=np.float64, copy=True)
+        mine -= mu
+        mine /= sigma
+        out.append(mine)
+    return tuple(out)
+'''),
+    # A list default it never changes: names to leave out of the penalty (none by default).
+    "mutable-default-skip-list-l2": (L7, "l2_penalty", '''
+def l2_penalty(weights, reg, skip=[]):
+    loss, grads = 0.0, {}
+    for name, W in weights.items():
+        if name in skip:
+            continue
+        loss += 0.5 * reg * float(np.sum(np.square(W)))
+        grads[name] = reg * W
+    return loss, grads
+'''),
+    # Raise an exception of its own on the first bad entry, and catch it to return the name.
+    "own-exception-find-first": (L8, "find_first_nonfinite", '''
+class FoundNonFinite(Exception):
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+def find_first_nonfinite(arrays):
+    try:
+        for name, value in arrays.items():
+            if not np.all(np.isfinite(value)):
+                raise FoundNonFinite(name)
+    except FoundNonFinite as found:
+        return found.name
+    return None
+'''),
+    # The model's params dict updated in place with dict.update (the model it makes is its to train).
+    "params-dict-update-in-place": (L8, "overfit_single_batch", '''
+def overfit_single_batch(make_model, X, y, num_steps, lr):
+    model = make_model()
+    history = []
+    for step in range(num_steps):
+        loss, grads = model.loss(X, y)
+        history.append(float(loss))
+        if not np.isfinite(history[-1]):
+            break
+        model.params.update({name: value - lr * grads[name] for name, value in model.params.items()})
+    return np.array(history, dtype=np.float64)
+'''),
+    # A print while debugging, inside the graded function.
+    "debug-print-grad-norms": (L8, "grad_norms", '''
+def grad_norms(grads):
+    out = {name: float(np.sqrt(np.sum(np.square(g)))) for name, g in grads.items()}
+    print("grad norms:", {name: round(v, 3) for name, v in out.items()})
+    return out
+'''),
+    # A mutable default it only reads: the init for each activation.
+    "mutable-default-inits-fix-setup": (L8, "fix_setup", '''
+def fix_setup(config, inits={"relu": "he"}):
+    fixed = {**config, "hidden_dims": list(config["hidden_dims"]), "batchnorm": False}
+    fixed["init"] = inits.get(config["activation"], "xavier")
+    return fixed
+'''),
+    # train_network: params replaced with dict.update on the model (its declared state), a print per epoch,
+    # the permutation's slices as views.
+    "update-in-place-print-per-epoch-train-network": (L9, "train_network", '''
+def train_network(model, data, *, update, epochs, batch_size, lr, rng):
+    X, y = data["X_train"], data["y_train"]
+    configs = {name: {"learning_rate": lr} for name in model.params}
+    history = {"loss": [], "train_acc": [], "val_acc": []}
+    for epoch in range(epochs):
+        order = rng.permutation(len(y))
+        for start in range(0, len(y), batch_size):
+            batch = order[start:start + batch_size]
+            loss, grads = model.loss(X[batch], y[batch])
+            history["loss"].append(float(loss))
+            stepped = {}
+            for name, w in model.params.items():
+                stepped[name], configs[name] = update(w, grads[name], configs[name])
+            model.params.update(stepped)
+        for key, (X_eval, y_eval) in (("train_acc", (X, y)), ("val_acc", (data["X_val"], data["y_val"]))):
+            history[key].append(float(np.mean(np.argmax(model.loss(X_eval), axis=1) == y_eval)))
+        print(f"epoch {epoch + 1}: loss {history['loss'][-1]:.3f}, val {history['val_acc'][-1]:.2f}")
+    history["configs"] = configs
+    return history
+'''),
+    # dropout in the capstone: `is not` with the mode literal, its own Generator from the seed.
+    "is-not-literal-dropout-capstone": (L9, "dropout_forward", '''
+def dropout_forward(x, dropout_param):
+    p = dropout_param["p"]
+    if dropout_param["mode"] is not "train":
+        return np.array(x, dtype=np.float64), None
+    gen_mine = np.random.default_rng(dropout_param.get("seed"))
+    scale = (gen_mine.random(np.shape(x)) < p) / p
+    return x * scale, scale
 '''),
 }
 

@@ -33,6 +33,8 @@ def bug_student(bug: Bug) -> str:
     return f"{bug.function}.{bug.name}"
 
 
+# Per process. Under `make test` a lesson's tests all go to one worker (tests/conftest.py splits this file by
+# lesson, its first test parameter), so each lesson's bank is graded once in a run and the workers share them.
 _graded: dict[str, dict] = {}
 _courses: dict[str, Course] = {}
 

@@ -88,8 +88,8 @@ def test_resuming_without_the_state_restarts_adam(blobs):
 
 def test_tune_and_compare_keeps_the_best_rate(blobs):
     grids = {"SGD": (sgd, [1e-4, 0.3])}
-    tuning, best, finals = tune_and_compare(grids, network, *blobs, tune_seeds=(1,), final_seeds=(2, 3), epochs=3,
-                                            batch_size=30)
+    tuning, best, finals = tune_and_compare(grids, network, *blobs, minibatches=minibatches, tune_seeds=(1,),
+                                            final_seeds=(2, 3), epochs=3, batch_size=30)
     assert best["SGD"] == 0.3 and tuning["SGD"][1] > tuning["SGD"][0]
     assert len(finals["SGD"]) == 2 and finals["SGD"][0].val_acc.shape == (3,)
 
@@ -99,7 +99,7 @@ def test_figures_draw(blobs):
     draw_single_steps([2.0, 1.5, 1.7, 1.2])
     runs = {"with state": (np.ones(5), np.ones(5)), "weights only": (np.ones(5), 2 * np.ones(5))}
     draw_resumed(runs, smooth=lambda v: v)
-    _, best, finals = tune_and_compare({"SGD": (sgd, [0.3])}, network, *blobs, tune_seeds=(1,), final_seeds=(2,),
-                                       epochs=2, batch_size=30)
+    _, best, finals = tune_and_compare({"SGD": (sgd, [0.3])}, network, *blobs, minibatches=minibatches,
+                                       tune_seeds=(1,), final_seeds=(2,), epochs=2, batch_size=30)
     draw_tuned_race(finals, best, {"SGD": "C0"}, smooth=lambda v: v)
     plt.close("all")

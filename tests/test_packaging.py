@@ -1,8 +1,12 @@
 """pip users (pyproject.toml) and conda users (environment.yml) get the same dependencies."""
 
 import re
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -22,8 +22,12 @@ def test_the_upstream_a_patch_relies_on_is_the_one_it_was_written_against(touch)
 
 
 def test_the_declared_upper_bounds_are_the_versions_the_patches_were_written_against():
-    import tomllib
     from pathlib import Path
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
     project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
     declared = {re.split(r"[<>=!~ \[;]", r, maxsplit=1)[0].lower().replace("_", "-"): r for r in project["dependencies"]}
@@ -74,3 +78,28 @@ def test_a_target_that_is_gone_is_named_too(monkeypatch):
     monkeypatch.delattr(importlib.import_module(module_name), name)
     problem = guard.changed(touch)
     assert problem and "gone or unreadable" in problem and touch.patch in problem and touch.version in problem
+
+
+# The formgrader's Content-Security-Policy (grader.patches.formgrader_csp) runs inside the Jupyter server;
+# its ground is checked here until grader.patches.guard lists it with the others.
+from grader.patches import formgrader_csp  # noqa: E402
+
+CSP_TOUCHES = formgrader_csp.TOUCHES
+
+
+@pytest.mark.parametrize("touch", CSP_TOUCHES, ids=[t.target for t in CSP_TOUCHES])
+def test_the_formgrader_policy_rests_on_the_upstream_it_was_written_against(touch):
+    assert guard.changed(touch) is None, guard.changed(touch)
+
+
+@pytest.mark.parametrize("touch", CSP_TOUCHES, ids=[t.target for t in CSP_TOUCHES])
+def test_a_changed_upstream_under_the_formgrader_policy_is_named(touch, monkeypatch):
+    owner, name = _owner_and_name(touch.target)
+    original = guard.resolve(touch.target)
+    if isinstance(original, property):  # a changed getter under the same name
+        changed = property(_changed_copy(original.fget, original.fget.__name__))
+    else:
+        changed = _changed_copy(original, name)
+    monkeypatch.setattr(owner, name, changed)
+    problem = guard.changed(touch)
+    assert problem is not None and touch.patch in problem and touch.version in problem, problem

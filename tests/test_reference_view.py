@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from course_lib.reference import MODULES, TWINS, lesson_number
+from course_lib.reference import MODULES, TOOL_TWINS, TWINS, lesson_number
 from grader.course.folder import Course
 from grader.delivery.reference_view import for_grading, for_students, published_twins
 
@@ -63,3 +63,17 @@ def test_a_sandboxed_kernel_imports_the_course_lib_the_grader_mounted(tmp_path):
     folder, reference = json.loads(run.stdout)
     assert folder == str(course_lib_dir())
     assert "lesson01.py" in reference and "lesson03.py" not in reference, reference
+
+
+def test_the_kernel_grading_the_capstone_has_no_training_loop_and_the_others_keep_it():
+    """course_lib.training.train does train_network's job with the caller's parts (TOOL_TWINS): lessons 03-08
+    train with it; the kernel grading lesson 09 gets course_lib without it, the rest of training.py intact."""
+    for lesson in LESSONS:
+        tree = ast.parse((for_grading(lesson) / "training.py").read_text())
+        defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        dropped = {q.split(".")[1] for q, graded in TOOL_TWINS.items()
+                   if q.startswith("training.") and any(owner == lesson for owner, _ in graded)}
+        assert "accuracy" in defined and "History" in defined
+        assert ("train" in defined) == ("train" not in dropped), lesson
+    assert {"train"} == {q.split(".")[1] for q, graded in TOOL_TWINS.items()
+                         if any(owner == "09_capstone" for owner, _ in graded)}

@@ -12,6 +12,8 @@ from grader.course.folder import Course
 from grader.delivery import release
 from grader.delivery.release import prepare_assignments
 
+pytestmark = pytest.mark.slow  # runs nbgrader's generate_assignment
+
 
 @pytest.fixture
 def generations(monkeypatch):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -161,7 +162,7 @@ def term(tmp_path_factory):
     (course_dir / "course.toml").write_text(COURSE_TOML.format(exchange=exchange))
     (course_dir / "canvas_export.csv").write_text(ROSTER)
     base = ["--repo", str(repo), "--course-dir", str(course_dir), "--quiet"]
-    assert main(base + ["release"]) == 0
+    assert main(base + ["release", "--lessons"]) == 0  # the answered copies below start from lessons/
     right = {lesson: {name: body for name, body, _, _ in answers} for lesson, answers in SOURCES.items()}
     wrong = {lesson: {name: f"def {body.split('(')[0][4:]}(*args):\n    return 0" for name, body in funcs.items()}
              for lesson, funcs in right.items()}
@@ -188,11 +189,18 @@ def term(tmp_path_factory):
             nbformat.write(_answered(fetched, answers), str(fetched))
             _as_student(ExchangeSubmit, exchange, root / "homes" / student, student, lesson)
     # The submissions were made in October: the exchange's clock is set back to then (nbgrader writes "now").
+    # On the hub each student's account owns what they submit: the folders are given to made-up uids here, and
+    # the collect maps each student id to its uid (grader.delivery.exchange.student_uid).
+    uids = {student: 20001 + k for k, student in enumerate(("ada", "ben", "cy", "dee", "eve", "fay"))}
     for folder in (exchange / COURSE_ID / "inbound").iterdir():
         student, lesson = folder.name.split("+")[:2]
         (folder / "timestamp.txt").write_text(stamps.get(student, "2026-10-01 09:00:00.000000 UTC")
                                               if lesson == "11_stats" else "2026-10-01 09:00:00.000000 UTC")
-    assert main(base + ["collect", "--exchange"]) == 0
+        for path in [folder, *folder.iterdir()]:
+            os.chown(path, uids[student], -1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("grader.delivery.exchange.student_uid", uids.get)
+        assert main(base + ["collect", "--exchange"]) == 0
     exit_code = main(base + ["autograde", "--cell-timeout", "20", "--workers", "2"])
     course = Course.at(repo, course_dir)
     return course, base, exit_code, exchange
@@ -332,9 +340,9 @@ def test_feedback_reaches_every_student(term, capsys):
             pages = list((course.course_dir.parent / "homes" / student / lesson / "feedback").rglob(f"{lesson}.html"))
             assert len(pages) == 1 and len(app.feedback_files) == 1, (student, lesson)
             outcome = _outcome(course, student, lesson)  # the page's total is the score after any penalty
-            assert f"Score: {outcome.score:.1f} / 4.0)</h4>" in pages[0].read_text(), (student, lesson, outcome.score)
+            assert f": {outcome.score:g} / 4</b>" in pages[0].read_text(), (student, lesson, outcome.score)
             if outcome.penalty:
-                assert f"Score: -{outcome.penalty:.1f})" in pages[0].read_text(), "the late penalty is shown"
+                assert f'<td class="score">-{outcome.penalty:g}</td>' in pages[0].read_text(), "the late penalty is shown"
 
 
 def test_a_mistake_in_course_toml_is_one_line_naming_the_key(term, tmp_path, capsys):
@@ -358,3 +366,50 @@ def test_a_mistake_in_course_toml_is_one_line_naming_the_key(term, tmp_path, cap
         assert "lessons.11_stats.points: 5, but the lesson's graded cells carry 4 points" in capsys.readouterr().err
     finally:
         path.write_text(saved)
+
+
+def test_the_totals_say_which_lessons_they_count(term):
+    import datetime as dt
+
+    course, base, _, _ = term
+    assert main(base + ["report"]) == 0
+    now = dt.datetime.now(dt.timezone.utc)
+    due = course.config().due
+    cover = {r["lesson"]: r for r in csv.DictReader((course.reports_dir / "coverage.csv").open())}
+    assert {lesson: r["counted"] for lesson, r in cover.items()} == {
+        lesson: "yes" if due[lesson] <= now else "no" for lesson in LESSONS}
+    totals = {r["student_id"]: r for r in csv.DictReader((course.reports_dir / "totals.csv").open())}
+    counted = [lesson for lesson in LESSONS if due[lesson] <= now]
+    assert totals["ada"]["counted"] == " ".join(counted) and totals["ada"]["max_total"] == str(4.0 * len(counted))
+
+
+def test_after_a_regrade_every_derived_file_is_regenerated_or_marked_stale(term, capsys):
+    course, base, _, _ = term
+    assert main(base + ["feedback", "--package", "canvas"]) == 0
+    assert main(base + ["report"]) == 0
+    source = course.repo / "solutions" / "10_vectors.ipynb"
+    saved = source.read_text()
+    nb = read_notebook(source)
+    for cell in nb.cells:  # a stricter hidden check that no answer passes: every score of the lesson changes
+        if nbgrader_meta(cell).get("grade_id") == "test_normalize":
+            cell.source = cell.source.replace("### END HIDDEN TESTS",
+                                              "assert normalize([1.0]).shape == (2,)\n### END HIDDEN TESTS")
+    nbformat.write(nb, str(source))
+    feedback_marker = course.course_dir / "feedback" / "STALE.txt"
+    zip_marker = course.course_dir / "feedback_packages" / "canvas" / "STALE.txt"
+    try:
+        capsys.readouterr()
+        assert main(base + ["regrade", "10_vectors", "--test", "test_normalize"]) == 0
+        warnings = [line for line in capsys.readouterr().err.splitlines() if "stale:" in line]
+        assert len(warnings) == 1 and "`grader feedback 10_vectors --package canvas`" in warnings[0], warnings
+        grades = {(r["student_id"], r["lesson"]): r for r in csv.DictReader((course.reports_dir / "grades.csv").open())}
+        assert grades[("ada", "10_vectors")]["score"] == "2.0", "the reports were made again from the regrade"
+        assert not (course.reports_dir / "STALE.txt").exists()
+        assert "feedback/ada/10_vectors/10_vectors.html" in feedback_marker.read_text()
+        assert "10_vectors.zip" in zip_marker.read_text()
+        assert main(base + ["feedback", "10_vectors", "--package", "canvas"]) == 0
+        assert main(base + ["report"]) == 0  # any later command sees the pages and the zip made again
+        assert not feedback_marker.exists() and not zip_marker.exists()
+    finally:
+        source.write_text(saved)
+        assert main(base + ["regrade", "10_vectors", "--test", "test_normalize"]) == 0

@@ -12,7 +12,7 @@ import pytest
 
 from grader.course.config import LatePolicy, load
 from grader.errors import GraderError
-from grader.pipeline.late import LATE_MARKER, TIMESTAMP, penalty, settle_marker
+from grader.pipeline.late import LATE_MARKER, TIMESTAMP, late_rule, penalty, settle_marker
 from grader.reports.canvas import IDENTITY, feedback_zip, gradebook_csv, read_roster
 
 DAY = 86400.0
@@ -75,6 +75,13 @@ def test_no_file_is_an_empty_configuration(tmp_path):
     ("[limits]\nskip_ungraded = 1\n", "limits.skip_ungraded"),
     ("[limits]\nallowed_imports = [1]\n", "limits.allowed_imports"),
     ("[late]\nper_day = -5\n", "late.per_day"),
+    ("[late]\nper_day = 150\n", "late.per_day"),                  # over 100% of the score
+    ("[late]\ncap = 101\n", "late.cap"),
+    ("[late]\nmarker_days = -1\n", "late.marker_days"),
+    ("[late]\ngrace_minutes = -10\n", "late.grace_minutes"),
+    ("[lessons.01_a]\ndue = 2026-10-01\n[extensions.ada]\n01_a = -2\n", "extensions.ada.01_a"),
+    ("[lessons.01_a]\ndue = 2026-10-01\n[extensions.ada]\n01_a = 2026-09-01T00:00:00Z\n", "extensions.ada.01_a"),
+    ("[students]\nids = 'ada'\n", "students.ids"),
     ("[late]\npolicy = 'cutoff'\n", "late.cutoff_days"),
     ("[late]\ntimezone = 'Mars/Olympus'\n[lessons.01_a]\ndue = 2026-10-01T10:00:00\n", "late.timezone"),
     ("[lessons.01_a]\npoints = 'ten'\n", "lessons.01_a.points"),
@@ -93,24 +100,54 @@ def test_a_mistake_is_one_line_naming_the_key(tmp_path, text, key):
     assert key in message and message.startswith("course.toml: ") and "\n" not in message.strip(), message
 
 
-def test_a_late_marker_counts_as_marker_days_after_the_students_own_due_date(tmp_path):
-    config = _toml(tmp_path, """
+MARKED = """
 [late]
 policy = "per_day"
+per_day = 10
 marker_days = 1
 [lessons.01_a]
 due = 2026-10-01T12:00:00+00:00
-[extensions.ada]
-01_a = 3
-""")
-    folder = tmp_path / "sub"
+"""
+
+
+def _marked_folder(tmp_path, name):
+    folder = tmp_path / name
     folder.mkdir()
     (folder / LATE_MARKER).write_text("late")
-    settle_marker(folder, config, "ada", "01_a")
-    assert (folder / TIMESTAMP).read_text().strip() == "2026-10-05 12:00:00.000000 UTC"
-    (folder / TIMESTAMP).write_text("2026-10-02 08:00:00 UTC")
-    settle_marker(folder, config, "ada", "01_a")
-    assert (folder / TIMESTAMP).read_text() == "2026-10-02 08:00:00 UTC", "a real time is never replaced"
+    return folder
+
+
+def _seconds_late(folder, config, student):
+    made = dt.datetime.strptime((folder / TIMESTAMP).read_text().strip(), "%Y-%m-%d %H:%M:%S.%f UTC")
+    due = config.due["01_a"] + (config.extension(student, "01_a") or dt.timedelta())
+    return (made.replace(tzinfo=dt.timezone.utc) - due).total_seconds()
+
+
+def test_an_extension_wins_over_the_lms_late_marker_and_the_rule_is_recorded(tmp_path):
+    config = _toml(tmp_path, MARKED + "[extensions.ada]\n01_a = 3\n")
+    ada, ben = _marked_folder(tmp_path, "ada"), _marked_folder(tmp_path, "ben")
+    verdict = settle_marker(ada, config, "ada", "01_a")
+    assert not verdict.late and _seconds_late(ada, config, "ada") == 0.0
+    assert penalty(config.late, 10.0, _seconds_late(ada, config, "ada")) == 0.0
+    assert "extension" in late_rule(ada) and "wins" in late_rule(ada)
+    verdict = settle_marker(ben, config, "ben", "01_a")  # no extension: marker_days late
+    assert verdict.late and _seconds_late(ben, config, "ben") == DAY
+    assert penalty(config.late, 10.0, _seconds_late(ben, config, "ben")) == 1.0
+    assert "no extension" in late_rule(ben)
+
+
+def test_an_extension_granted_after_grading_still_wins_but_a_real_time_is_kept(tmp_path):
+    before = _toml(tmp_path, MARKED)
+    ada = _marked_folder(tmp_path, "ada")
+    settle_marker(ada, before, "ada", "01_a")
+    assert _seconds_late(ada, before, "ada") == DAY
+    after = _toml(tmp_path, MARKED + "[extensions.ada]\n01_a = 2026-10-03T12:00:00+00:00\n")
+    settle_marker(ada, after, "ada", "01_a")
+    assert _seconds_late(ada, after, "ada") == 0.0, "the time this rule wrote is written again"
+    real = _marked_folder(tmp_path, "cy")
+    (real / TIMESTAMP).write_text("2026-10-02 08:00:00 UTC")
+    assert settle_marker(real, after, "cy", "01_a") is None
+    assert (real / TIMESTAMP).read_text() == "2026-10-02 08:00:00 UTC", "a real time is never replaced"
 
 
 ROSTER = '\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,Lesson 01 (7001),Quiz (7002)\n' \
@@ -155,3 +192,35 @@ def test_feedback_goes_back_under_canvass_download_names(tmp_path):
     with zipfile.ZipFile(tmp_path / "out.zip") as zf:
         assert zf.namelist() == ["obrienana_LATE_201_5501_01_a_feedback.html"]
     assert without == ["bo"]
+
+
+@pytest.mark.parametrize("name, fields, lesson", [
+    ("lovelaceada_101_5001_02_backprop_gates.ipynb", ("lovelaceada", "101", 5001, False), ("02_backprop_gates", 0)),
+    ("lovelaceada_LATE_101_5002_02_backprop_gates-2.ipynb", ("lovelaceada", "101", 5002, True), ("02_backprop_gates", 2)),
+    ("o_brien_77_88_my_copy_of_02_backprop_gates.ipynb", ("o_brien", "77", 88, False), ("02_backprop_gates", 0)),
+    ("smithjohn_2002_9_hw-3.ipynb", ("smithjohn", "2002", 9, False), None),          # no known lesson
+    ("ben_attempt_2026-11-02_02_backprop_gates.ipynb", None, None),                # not a Canvas name
+])
+def test_canvas_download_names_are_read_field_by_field(name, fields, lesson):
+    from grader.delivery.canvas_names import lesson_and_upload, parse
+
+    found = parse(name)
+    assert (found and (found.login, found.user_id, found.submission_id, found.late)) == (fields or None)
+    if found:
+        assert found.prefix + found.original == name, "the prefix is what Canvas put before the student's name"
+        stem = found.original.rsplit(".", 1)[0]
+        assert lesson_and_upload(stem, ["02_backprop_gates", "03_layers"]) == lesson
+
+
+def test_roster_entries_and_extensions_must_name_students_of_the_roster(tmp_path):
+    from grader.course.students import KnownStudents
+
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    head = "[lms]\ncanvas_roster = 'roster.csv'\n[lessons.01_a]\ndue = 2026-10-01\n"
+    (tmp_path / "course.toml").write_text(head + "[students]\nids = ['ana', '202']\n[extensions.bo]\n01_a = 2\n")
+    config = load(tmp_path, ["01_a"], KnownStudents())
+    assert config.extension("bo", "01_a") == dt.timedelta(days=2), "by the roster's SIS login"
+    for text, key in [("[students]\nids = ['zed']\n", "students.ids"), ("[extensions.zed]\n01_a = 2\n", "extensions.zed")]:
+        (tmp_path / "course.toml").write_text(head + text)
+        with pytest.raises(GraderError, match=key):
+            load(tmp_path, ["01_a"], KnownStudents())

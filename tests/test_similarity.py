@@ -114,3 +114,30 @@ def test_a_statement_nested_past_the_recursion_limit_is_left_out_not_fatal(cours
     nb = samples.plant(nb, "relu_forward", "y = " + "1 + " * 3000 + "1")
     samples.write(nb, course.submitted_notebook("deep", LESSON))
     assert all(p.first != "deep" and p.second != "deep" for p in compare(course, LESSON))
+
+
+def test_the_page_names_students_labels_its_axes_and_hides_the_detector_internals(course):
+    compare(course, LESSON)
+    page = (course.reports_dir / f"similarity_{LESSON}.html").read_text()
+    for student in SAMPLE_STUDENTS:
+        if course.submitted_notebook(student, LESSON).exists():
+            assert student in page, student
+    assert "alt='histogram" in page and "data:image/png;base64," in page
+    assert "grader-similarity-" not in page and ".py" not in page  # no temporary folder, no file names
+    assert '"test_directories"' not in page and "display_t" not in page  # no raw copydetect configuration
+    assert "<script" not in page
+
+
+def test_a_lesson_nobody_handed_in_writes_nothing(tmp_path):
+    empty = Course(Course.at().repo, tmp_path / "course")
+    assert compare(empty, LESSON) == []
+    assert not (tmp_path / "course" / "reports").exists()
+
+
+def test_the_histogram_labels_both_axes_and_marks_the_threshold():
+    from grader.reports.similarity_page import histogram_figure
+
+    axes = histogram_figure([0.1, 0.2, 0.9], 0.6).axes[0]
+    assert "share" in axes.get_xlabel() and axes.get_ylabel() == "pairs of students"
+    assert [line.get_xdata()[0] for line in axes.get_lines()] == [0.6]
+    assert sum(patch.get_height() for patch in axes.patches) == 3

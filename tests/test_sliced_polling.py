@@ -74,6 +74,7 @@ def test_an_unlimited_wait_keeps_polling_until_a_message_comes():
     assert message == {"msg_type": "status"} and channel.polls == [0.05, 0.05]
 
 
+@pytest.mark.slow  # starts a kernel
 def test_the_grader_and_the_notebook_runner_use_it(tmp_path):
     assert issubclass(SandboxedExecute, SlicedPolling)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])

@@ -8,6 +8,9 @@ travels with a notebook, links never followed: grader.isolation.submission_files
 which only writes notes for the instructor: part 1 grades the class twice, with the notes and without them,
 and every verdict is the same. Part 2 shows the sandbox alone keeps files, gradebook, network and processes.
 Collecting one student's files as another's is refused by collect itself (tests/test_grader_cli.py).
+Issue 34's classes (poisoning the test's data, student markup, attacks on the grader process, tests that
+differ across the boundary, imports the kernel chooses, answers from course_lib) are in
+tests/test_tamper_contracts.py (the minicourse's contracts lesson) and tests/test_tamper_lessons.py.
 """
 
 from __future__ import annotations

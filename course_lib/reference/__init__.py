@@ -7,7 +7,10 @@ the sandboxed kernel that grades lesson N has no module of lesson N or later and
 twin of one graded in lesson N or later (see TWINS).
 
 Everything else in course_lib (checks, gradient checking, data, plots, widgets, the training loop) is for
-students and never implements a graded function's contract.
+students and never implements a graded function's contract: tests/test_no_answer_in_course_lib.py runs each
+of its callables against every graded function's hidden tests. Where a lesson's experiments need a tool close
+to a function a later lesson grades, the tool takes the graded parts from its caller and is listed in
+TOOL_TWINS: the kernel grading that later lesson gets course_lib without it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ TWINS = {
     "lesson07.dropout_forward": [("07_regularization_and_init", "dropout_forward"), ("09_capstone", "dropout_forward")],
     "lesson07.dropout_backward": [("07_regularization_and_init", "dropout_backward"), ("09_capstone", "dropout_backward")],
     "lesson07.init_std": [("07_regularization_and_init", "variance_scaling_init")],
+}
+
+# "module.name" of a course_lib tool (outside this package) -> the graded functions (lesson, function) whose
+# job it does with parts the caller brings: lessons 03-08 train with course_lib.training.train (the caller's
+# update rule and mini-batches); lesson 09 grades a training loop of its own, so the kernel grading lesson 09
+# has course_lib without train (grader.delivery.reference_view.for_grading).
+TOOL_TWINS = {
+    "training.train": [("09_capstone", "train_network")],
 }
 
 

@@ -1,10 +1,10 @@
 """The grader's agent inside the student's sandboxed kernel: it answers the grader's requests about the
 kernel's objects (look up a name, call a function, read an attribute), one test cell at a time.
 
-It runs in the kernel, sent there as source after grader.boundary.wire and grader.boundary.endpoint, and
-may import only the standard library and numpy. It holds nothing secret and decides nothing: what it sends
-is data that the grader checks; a student who changes it changes only what their own code appears to
-return. The test cells themselves never come here.
+It runs in the kernel, sent there as source after grader.boundary.wire, the message records and the
+endpoint's modules (grader.boundary.session.AGENT_PARTS), and may import only the standard library and
+numpy. It holds nothing secret and decides nothing: what it sends is data that the grader checks; a student
+who changes it changes only what their own code appears to return. The test cells themselves never come here.
 """
 
 from __future__ import annotations

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.boundary.endpoint import BoundaryError, Interrupted, PeerError, PeerGone
+from course_lib.contracts import declared_state
+from grader.boundary.endpoint import BoundaryError, CallContract, Interrupted, PeerError, PeerGone, Proxy, TrafficLimit
 from grader.boundary.plan import TestPlan
-from grader.course.cellcode import compile_code, parse, parse_cell, to_python
+from grader.course.cellcode import AST_LOCK, compile_code, parse, parse_cell, to_python
 
 _BOUNDARY_DIR = str(Path(__file__).resolve().parent)
 TIMEOUT_NAME = "CellTimeoutError"   # the name nbgrader and the run log give a cell stopped for time
@@ -41,14 +42,21 @@ class CellRecord:
     kernel_gone: bool = False
 
 
+# Modules the trusted side may import because the kernel names them (besides the lesson's set-up imports).
+TRUSTED_MODULES = ("numpy", "math", "course_lib")
+
+
 class TestNamespace(dict):
     """Globals of a notebook's test cells. A name they did not bind comes from the builtins, else from the
-    kernel: the student's value or a proxy to it (a graded name always so; a module or a library function
-    the kernel names is imported here instead, so no test calls the kernel's numpy)."""
+    kernel: the student's value or a proxy to it (a graded name always so, and calls to it follow its
+    contract: course_lib.contracts.DECLARED_STATE, by the source's signature). A module or a library function
+    the kernel names is imported here instead, only from an allow-list (TRUSTED_MODULES and the modules of
+    the set-up imports), so no test calls the kernel's numpy and the kernel chooses no import of the grader."""
 
     def __init__(self, boundary, plan: TestPlan):
         super().__init__(__name__="__course_tests__", __builtins__=builtins, __annotations__={})
         self._boundary, self._plan = boundary, plan
+        self._trusted_roots = frozenset(TRUSTED_MODULES) | setup_modules(plan.setup_imports)
         self._from_kernel: dict[str, object] = {}
         self.record = CellRecord()
         for statement in plan.setup_imports:
@@ -75,8 +83,12 @@ class TestNamespace(dict):
             value, module, origin = self._boundary.lookup(name)
         except NameError:
             raise KeyError(name) from None
-        if name not in self._plan.graded_names:
-            trusted = _trusted_twin(module, origin)
+        if name in self._plan.graded_names:
+            if isinstance(value, Proxy):
+                self._boundary.declare(value, CallContract(name, self._plan.signatures.get(name, ()),
+                                                           declared_state(name)))
+        else:
+            trusted = _trusted_twin(module, origin, self._trusted_roots)
             if trusted is not None:
                 value = trusted
             else:
@@ -85,8 +97,25 @@ class TestNamespace(dict):
         return value
 
 
-def _trusted_twin(module: str | None, origin):
-    """The grader's own module, or function/class of a library module, that the kernel names."""
+def setup_modules(statements) -> frozenset[str]:
+    """The top-level packages the lesson's set-up cells import (`import numpy as np` -> numpy)."""
+    roots = set()
+    for statement in statements:
+        tree = parse_cell(statement)
+        for node in tree.body if tree else []:
+            if isinstance(node, ast.Import):
+                roots |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                roots.add(node.module.split(".")[0])
+    return frozenset(roots)
+
+
+def _trusted_twin(module: str | None, origin, roots=frozenset(TRUSTED_MODULES)):
+    """The grader's own module, or function/class of a library module, that the kernel names: only from a
+    module under one of `roots`; anything else stays the kernel's object."""
+    name = module or (origin[0] if origin else None)
+    if not name or name.split(".")[0] not in roots:
+        return None
     try:
         if module:
             return importlib.import_module(module)
@@ -126,7 +155,8 @@ def _compile_cell(source: str, filename: str):
     tree = parse(to_python(source), filename)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+        with AST_LOCK:  # CPython 3.11/3.12: no AST work beside another thread's (see cellcode)
+            last = ast.Expression(tree.body.pop().value)
     body = compile_code(tree, filename, "exec")
     return body, (compile_code(last, filename, "eval") if last is not None else None)
 
@@ -158,7 +188,9 @@ def visible_imports(source: str) -> str:
     """The imports a test cell's visible part makes, each guarded, as code for the student's kernel: there
     the cell ran while they worked, so a cell of theirs after it may use what it imported."""
     tree = parse_cell(HIDDEN_REGION.sub("", source))
-    statements = [ast.unparse(node) for node in (tree.body if tree else []) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    with AST_LOCK:
+        statements = [ast.unparse(node) for node in (tree.body if tree else [])
+                      if isinstance(node, (ast.Import, ast.ImportFrom))]
     return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in statements)
 
 
@@ -182,6 +214,11 @@ def run_test_cell(boundary, namespace: TestNamespace, source: str, label: str, d
         exec(body, namespace)
         if last is not None:
             value = eval(last, namespace)
+        if boundary.violations:  # raised where it happened, and caught there: the test still fails
+            raise boundary.violations[0]
+    except TrafficLimit as exc:  # what the grader would have to hold: reported as the memory limit
+        broken = True
+        error = _error("MemoryError", str(exc), _traceback_lines(exc))
     except Interrupted as exc:
         broken = record.timed_out = True
         error = _error(TIMEOUT_NAME, str(exc), _traceback_lines(exc))
@@ -192,7 +229,7 @@ def run_test_cell(boundary, namespace: TestNamespace, source: str, label: str, d
         error = _error(name, "the kernel stopped during the test" if record.kernel_gone else str(exc),
                        _traceback_lines(exc))
     except Exception as exc:  # noqa: BLE001 - a failing test is its output
-        error = _describe(exc)
+        error = _describe(exc if not boundary.violations else boundary.violations[0])
     finally:
         boundary.close_cell(broken=broken or boundary.interrupted_at is not None)
     text = printer.text() + ("\n[output cut by the grader]\n" if printer.cut else "")

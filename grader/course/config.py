@@ -24,7 +24,10 @@ its flags.
     points = 14                   # optional: checked against the lesson's points
 
     [extensions.ada]              # per student: lesson -> new due date, or a number of days
-    "01_search_strategies" = 2
+    "01_search_strategies" = 2    # the student: their id, Canvas user id or roster login (grader.course.students)
+
+    [students]                    # optional: the class, when no Canvas roster names it yet
+    ids = ["ada", "ben"]
 
     [lms]
     canvas_roster = "canvas_gradebook.csv"   # Canvas's gradebook export, for the IDs of its import file
@@ -48,11 +51,13 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
+from grader.course.students import KnownStudents, roster_ids
 from grader.errors import GraderError
 
 FILE_NAME = "course.toml"
 _COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 LIMIT_KEYS = {"cell_timeout": int, "notebook_timeout": int, "memory_mb": int, "max_output": int, "workers": int,
+              "max_cell_traffic_mb": int,
               "skip_ungraded": bool, "allowed_imports": list}
 LATE_POLICIES = ("none", "per_day", "cutoff")
 LATE_KEYS = {"policy": str, "per_day": (int, float), "cap": (int, float), "cutoff_days": (int, float),
@@ -77,14 +82,18 @@ class CourseConfig:
     late: LatePolicy = LatePolicy()
     due: dict[str, dt.datetime] = field(default_factory=dict)        # lesson -> due date (aware)
     points: dict[str, float] = field(default_factory=dict)           # lesson -> points it should have
-    extensions: dict[tuple[str, str], dt.timedelta | dt.datetime] = field(default_factory=dict)  # (student, lesson)
+    # (student key, lesson): a student key is a student id, or "canvas:<user id>" (grader.course.students)
+    extensions: dict[tuple[str, str], dt.timedelta | dt.datetime] = field(default_factory=dict)
     canvas_roster: Path | None = None
     exchange_root: Path | None = None
     exchange_course_id: str | None = None
+    canvas_ids: dict[str, str] = field(default_factory=dict)  # student id -> Canvas user id, where known
 
     def extension(self, student: str, lesson: str) -> dt.timedelta | None:
         """How much later `student`'s due date of `lesson` is (None: no extension)."""
         given = self.extensions.get((student, lesson))
+        if given is None and student in self.canvas_ids:
+            given = self.extensions.get((f"canvas:{self.canvas_ids[student]}", lesson))
         if given is None or lesson not in self.due:
             return None
         return given if isinstance(given, dt.timedelta) else given - self.due[lesson]
@@ -121,8 +130,12 @@ def _date(path: Path, key: str, value, zone: str) -> dt.datetime:
     return value
 
 
-def load(course_dir: Path, lessons: list[str] | None = None) -> CourseConfig:
-    """The course folder's course.toml (an empty configuration when there is none)."""
+PERCENT_KEYS = ("per_day", "cap")  # a share of the score: 0 to 100
+
+
+def load(course_dir: Path, lessons: list[str] | None = None, known: KnownStudents | None = None) -> CourseConfig:
+    """The course folder's course.toml (an empty configuration when there is none). With `known`, every
+    student it names must be one of them (or of its Canvas roster or [students] list)."""
     path = Path(course_dir) / FILE_NAME
     if not path.exists():
         return CourseConfig()
@@ -130,10 +143,10 @@ def load(course_dir: Path, lessons: list[str] | None = None) -> CourseConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise GraderError(f"{path.name}: not valid TOML: {exc}") from None
-    known = {"limits", "late", "lessons", "extensions", "lms", "exchange"}
+    sections = {"limits", "late", "lessons", "extensions", "lms", "exchange", "students"}
     for key in raw:
-        if key not in known:
-            _fail(path, key, f"unknown section (known: {', '.join(sorted(known))})")
+        if key not in sections:
+            _fail(path, key, f"unknown section (known: {', '.join(sorted(sections))})")
     limits = {}
     for key, value in _table(path, raw, "limits").items():
         if key not in LIMIT_KEYS:
@@ -150,6 +163,8 @@ def load(course_dir: Path, lessons: list[str] | None = None) -> CourseConfig:
         _typed(path, f"late.{key}", value, LATE_KEYS[key])
         if key != "policy" and key != "timezone" and value < 0:
             _fail(path, f"late.{key}", f"must not be negative, got {value}")
+        if key in PERCENT_KEYS and value > 100:
+            _fail(path, f"late.{key}", f"a percent of the score, at most 100, got {value}")
     if late_raw.get("policy", "none") not in LATE_POLICIES:
         _fail(path, "late.policy", f"must be one of {', '.join(LATE_POLICIES)}, got {late_raw['policy']!r}")
     if late_raw.get("policy") == "cutoff" and "cutoff_days" not in late_raw:
@@ -180,9 +195,13 @@ def load(course_dir: Path, lessons: list[str] | None = None) -> CourseConfig:
             if lesson not in due:
                 _fail(path, key, "the lesson has no due date (lessons.<lesson>.due)")
             if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value < 0:
+                    _fail(path, key, f"days of extension must not be negative, got {value}")
                 extensions[(student, lesson)] = dt.timedelta(days=value)
             else:
                 extensions[(student, lesson)] = _date(path, key, value, late.timezone)
+                if extensions[(student, lesson)] < due[lesson]:
+                    _fail(path, key, f"a new due date before the lesson's own ({due[lesson].isoformat()})")
     lms = _table(path, raw, "lms")
     for key in lms:
         if key != "canvas_roster":
@@ -200,7 +219,44 @@ def load(course_dir: Path, lessons: list[str] | None = None) -> CourseConfig:
     course_id = _typed(path, "exchange.course_id", exchange["course_id"], str) if "course_id" in exchange else None
     if course_id is not None and not _COURSE_ID.fullmatch(course_id):
         _fail(path, "exchange.course_id", f"letters, digits, '.', '_' and '-' only, got {course_id!r}")
-    return CourseConfig(path, limits, late, due, points, extensions, roster, root, course_id)
+    canvas_ids, listed = {}, frozenset(_listed_students(path, raw, roster))
+    if known is not None:
+        known = KnownStudents(known.folders, known.canvas, roster_ids(roster) if roster else {}, listed)
+        extensions = _resolved(path, extensions, known)
+        canvas_ids = {s: uid for s in known.folders | {c.student for c in known.canvas.values()}
+                      if (uid := known.canvas_id_of(s))}
+    return CourseConfig(path, limits, late, due, points, extensions, roster, root, course_id, canvas_ids)
+
+
+def _listed_students(path: Path, raw: dict, roster: Path | None) -> list[str]:
+    """[students] ids: the class as course.toml lists it, each in the Canvas roster when there is one."""
+    table = _table(path, raw, "students")
+    for key in table:
+        if key != "ids":
+            _fail(path, f"students.{key}", "unknown key (known: ids)")
+    ids = table.get("ids", [])
+    if not isinstance(ids, list) or not all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in ids):
+        _fail(path, "students.ids", "expected a list of student ids")
+    ids = [str(i) for i in ids]
+    in_roster = roster_ids(roster) if roster else None
+    for name in ids:
+        if in_roster is not None and name not in in_roster:
+            _fail(path, "students.ids", f"{name!r} is not in the Canvas roster {roster.name} (neither an ID nor "
+                                        "an SIS Login ID)")
+    return ids
+
+
+def _resolved(path: Path, extensions: dict, known: KnownStudents) -> dict:
+    """Each extension under every key a student id lookup can find it by; a name that matches nobody (or two
+    namesakes) is a mistake of the file."""
+    resolved = {}
+    for (name, lesson), value in extensions.items():
+        keys = known.keys_for(name)
+        if isinstance(keys, str):
+            _fail(path, f"extensions.{name}", keys)
+        for key in keys:
+            resolved[(key, lesson)] = value
+    return resolved
 
 
 def _table(path: Path, raw: dict, name: str) -> dict:

@@ -109,15 +109,26 @@ class Course:
         return self.course_dir / "feedback" / student / lesson / f"{notebook or lesson}.html"
 
     def config(self):
-        """The course folder's course.toml (grader.course.config), read once per process and file version."""
+        """The course folder's course.toml (grader.course.config), read once per process and version of the
+        file and of the students it may name (submitted/, the collect manifest)."""
         from grader.course.config import load
+        from grader.course.students import MANIFEST, KnownStudents
+
+        def version(path: Path):
+            return path.stat().st_mtime_ns if path.exists() else None
 
         path = self.course_dir / "course.toml"
-        key = (str(path), path.stat().st_mtime_ns if path.exists() else None)
+        key = (str(path), version(path), version(self.course_dir / "submitted"), version(self.course_dir / MANIFEST))
         cached = _CONFIGS.get(key)
         if cached is None:
-            cached = _CONFIGS[key] = load(self.course_dir, self.lesson_names())
+            cached = _CONFIGS[key] = load(self.course_dir, self.lesson_names(), KnownStudents.of(self.course_dir))
         return cached
+
+    def require_folder(self, why: str) -> None:
+        """Refuse a command that reads the course folder when there is none (a mistyped --course-dir must
+        not become a new folder)."""
+        if not self.course_dir.is_dir():
+            raise GraderError(f"no course folder {self.course_dir}: {why}")
 
     @property
     def reports_dir(self) -> Path:

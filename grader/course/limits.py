@@ -17,3 +17,4 @@ class Limits:
     allowed_imports: tuple[str, ...] = ()      # modules a course uses that get no note (integrity.notes)
     spare_kernels: bool = True                # boot a spare kernel for each worker's next notebook while one runs
     trusted_tests: bool = True                # run test cells in the grader's process (grader.boundary)
+    max_cell_traffic_mb: int = 1024           # MiB the grader accepts from a kernel in one test cell

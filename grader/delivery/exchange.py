@@ -5,12 +5,21 @@ The exchange is nbgrader's own; releasing and feedback go through nbgrader's exc
 submissions does not: the inbound folder is writable by every student, so it is read here with the same
 care as an LMS download (grader.delivery.collect), the latest submission per student and lesson, by the time
 nbgrader wrote in the folder's name.
+
+Who handed a folder in is what the platform says, not what the folder's name says: anyone can name a folder
+`victim+lesson+<time>`, but only the victim's own account can own it. A folder is taken only where its owner
+(uid) is the uid of the student its name claims (the local user of that name, as on a JupyterHub with local
+users), and every file taken from it is owned by that uid too. nbgrader's own collect only warns about a
+mismatch; here it is refused, with one line saying whose the folder is, and it never replaces a submission.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pwd
 import shutil
+import stat
 from pathlib import Path
 
 from grader.course.folder import COURSE_ID, Course
@@ -19,6 +28,50 @@ from grader.errors import GraderError
 # What `nbgrader submit` writes beside the notebooks, copied with them: the time (late work) and the secret
 # that names the student's feedback in the exchange (release_feedback, fetch_feedback).
 SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
+def student_uid(student: str) -> int | None:
+    """The uid of the account a student id names (the local user of that name), or None when there is none.
+    The one place an id becomes an account: a hub whose accounts live elsewhere replaces this function."""
+    try:
+        return pwd.getpwnam(student).pw_uid
+    except (KeyError, UnicodeEncodeError, ValueError):
+        return None
+
+
+def _owner_name(uid: int) -> str:
+    try:
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
+
+
+def ownership_refusal(folder: Path, student: str) -> str | None:
+    """Why `folder` cannot be `student`'s submission (owner and reason), or None when the student owns it."""
+    owner = os.lstat(folder).st_uid
+    expected = student_uid(student)
+    if expected is None:
+        return f"{folder.name}: owned by {_owner_name(owner)}; refused: no account named {student!r} on this machine"
+    if owner != expected:
+        return (f"{folder.name}: owned by {_owner_name(owner)}; refused: it claims to be {student!r}'s "
+                f"(uid {expected}), and only {student!r} can own {student!r}'s submission")
+    return None
+
+
+def _owned_files(folder: Path, uid: int) -> tuple[list[Path], list[str]]:
+    """The files of a submission folder to copy (regular, not links, owned by `uid`), and a line for each
+    file left out because someone else owns it."""
+    taken, refused = [], []
+    for item in sorted(folder.iterdir()):
+        info = os.lstat(item)
+        if not stat.S_ISREG(info.st_mode) or not (item.suffix == ".ipynb" or item.name in SUBMISSION_FILES):
+            continue
+        if info.st_uid != uid:
+            refused.append(f"{folder.name}/{item.name}: owned by {_owner_name(info.st_uid)}, not by the folder's "
+                           "owner; refused")
+            continue
+        taken.append(item)
+    return taken, refused
 
 
 def exchange_of(course: Course) -> tuple[Path, str]:
@@ -81,17 +134,22 @@ def stage_inbound(course: Course, into: Path) -> tuple[Path, list[str]]:
         if lesson not in lessons:
             skipped.append(f"{folder.name}: no lesson {lesson!r} in this course")
             continue
+        refusal = ownership_refusal(folder, student)
+        if refusal:  # before the latest is chosen: a refused folder never replaces the student's own
+            skipped.append(refusal)
+            continue
         if (student, lesson) not in latest or when > latest[(student, lesson)][0]:
             latest[(student, lesson)] = (when, folder)
     staged = into / "exchange"
     for (student, lesson), (_, folder) in sorted(latest.items()):
         target = staged / student / lesson
         target.mkdir(parents=True)
-        for item in folder.iterdir():
-            if item.is_file() and not item.is_symlink() and (item.suffix == ".ipynb" or item.name in SUBMISSION_FILES):
-                shutil.copyfile(item, target / item.name)
+        taken, refused = _owned_files(folder, os.lstat(folder).st_uid)
+        skipped.extend(refused)
+        for item in taken:
+            shutil.copyfile(item, target / item.name)
     if not latest:
-        raise GraderError(f"{inbound}: no submissions yet")
+        raise GraderError("\n".join([f"{inbound}: no submissions to take", *skipped]))
     return staged, skipped
 
 

@@ -1,4 +1,5 @@
-"""solutions/ -> lessons/: nbgrader's generate_assignment strips solutions and hidden tests."""
+"""solutions/ -> the course folder's release/ (nbgrader's generate_assignment strips solutions and hidden
+tests); and, as its own step, release/ -> the repository's lessons/ (regenerate_lessons)."""
 
 from __future__ import annotations
 
@@ -118,11 +119,20 @@ def _up_to_date(course: Course, lesson: str, stamp: str) -> bool:
 
 
 def release(course: Course, lessons=None) -> list[Path]:
-    """Regenerate the student notebooks in lessons/ from solutions/; return the files written."""
+    """The lessons' student copies in the course folder's release/ (nbgrader's generate_assignment); return
+    the files written. The repository is only read: regenerate_lessons() is the step that writes lessons/."""
     lessons = course.resolve_lessons(lessons)
     prepare_assignments(course, lessons)
-    if course.is_folder_course:  # nbgrader's release/ is the student copy; there is no lessons/ folder
-        return sorted(p for lesson in lessons for p in (course.course_dir / "release" / lesson).rglob("*") if p.is_file())
+    return sorted(p for lesson in lessons for p in (course.course_dir / "release" / lesson).rglob("*") if p.is_file())
+
+
+def regenerate_lessons(course: Course, lessons=None) -> list[Path]:
+    """The repository's lessons/ (the student notebooks committed with the course) from a fresh release."""
+    if course.is_folder_course:
+        raise GraderError("a course folder of its own has no lessons/ to regenerate: its student copies are "
+                          f"{course.course_dir / 'release'}")
+    lessons = course.resolve_lessons(lessons)
+    prepare_assignments(course, lessons)
     course.lessons_dir.mkdir(exist_ok=True)
     written = []
     for lesson in lessons:

@@ -41,9 +41,8 @@ def submissions(course: Course, lessons, students=None) -> list[tuple[str, str]]
     return pairs
 
 
-def _already_graded(ledger: Ledger, course: Course, pairs) -> set[tuple[str, str]]:
+def _already_graded(done: dict[str, Outcome], course: Course, pairs) -> set[tuple[str, str]]:
     """Submissions the ledger has a final outcome for, from the very file still in submitted/."""
-    done = ledger.load()
     keep = set()
     for student, lesson in pairs:
         ok = True
@@ -88,16 +87,20 @@ def autograde(course: Course, lessons=None, students=None, limits: Limits | None
     if course.is_folder_course and limits.trusted_tests:
         facts = {key: calibrated(course, *key, fact, limits) for key, fact in facts.items()}
     ledger = Ledger(course.course_dir)
-    kept = _already_graded(ledger, course, pairs) if resume else set()
-    results = {pair: [o for o in ledger.load().values() if (o.student, o.lesson) == pair] for pair in kept}
+    kept, results = set(), {}
+    if resume:  # the ledger read once for the run, not once per submission kept
+        done = ledger.load()
+        kept = _already_graded(done, course, pairs)
+        for o in done.values():
+            if (o.student, o.lesson) in kept:
+                results.setdefault((o.student, o.lesson), []).append(o)
     todo = [pair for pair in pairs if pair not in kept]
-    bar = progress(total=len(todo), desc="autograde", unit="submission")
+    bar = progress(total=len(todo), desc="regrade" if regrade else "autograde", unit="submission")
     failures = 0
 
     def record(pair, outcomes):
         nonlocal failures
-        for outcome in outcomes:
-            ledger.record(outcome)
+        ledger.record_all(outcomes)  # one line appended per notebook, whatever the ledger holds
         results[pair] = outcomes
         failures += any(o.status != st.OK for o in outcomes)
         bar.set_postfix(not_ok=failures)

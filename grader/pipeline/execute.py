@@ -75,6 +75,7 @@ class SandboxedExecute(SlicedPolling, Execute):
     sandbox = Bool(True, help="run the kernel in the bubblewrap sandbox").tag(config=True)
     notebook_timeout = Float(600.0, help="seconds the whole notebook may run").tag(config=True)
     max_cell_output = Int(1_000_000, help="bytes of output kept per cell").tag(config=True)
+    max_cell_traffic_mb = Int(1024, help="MiB the grader takes from the kernel during one test cell").tag(config=True)
     skip_ungraded = Bool(False, help="do not run cells marked course.skip_in_grading").tag(config=True)
     start_spare = Bool(False, help="start the next notebook's sandboxed kernel while this one runs").tag(config=True)
     trusted_tests = Bool(True, help="run graded test cells in the grader's process, not the kernel").tag(config=True)
@@ -218,7 +219,7 @@ class SandboxedExecute(SlicedPolling, Execute):
         workdir = getattr(km, "_workdir", None)
         folder = Path(workdir) / ".k" if workdir else Path(tempfile.mkdtemp(prefix="grader-boundary-"))
         return KernelBoundary(folder, self.kc, run_sync(km.interrupt_kernel), alive=run_sync(km.is_alive),
-                              uid=getattr(km, "_uid", None) or None)
+                              uid=getattr(km, "_uid", None) or None, max_traffic_mb=self.max_cell_traffic_mb)
 
     def _kernel_died(self, cell, label: str, log, already_reported: bool = False) -> None:
         self._dead_at = label

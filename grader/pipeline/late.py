@@ -1,8 +1,8 @@
 """Late work: when a submission came in, what its due date was for that student, and what it loses.
 
 nbgrader has the parts and the grader uses them: the assignment's due date and a student's extension live
-in the gradebook, the submission's time in `timestamp.txt` beside it (nbgrader's exchange writes it; so
-does `grader collect` for an LMS export that marks a file late without a time), and nbgrader's
+in the gradebook, the submission's time in `timestamp.txt` beside it (nbgrader's exchange writes it; for a
+file an LMS export marks late without a time, `settle_marker` does, by grader.course.lateness), and nbgrader's
 AssignLatePenalties stage asks a plugin for the penalty. `CoursePenalty` is that plugin, with the course's
 policy (grader.course.config.LatePolicy): none; per day (a share of the score per started day, up to a cap); or
 zero after a cutoff (a cutoff also ends the per-day policy).
@@ -18,7 +18,8 @@ from nbgrader.plugins.latesubmission import LateSubmissionPlugin
 from traitlets import Enum, Float
 
 from grader.course.config import CourseConfig, LatePolicy
-from grader.delivery.collect import LATE_MARKER
+from grader.course.lateness import MarkerVerdict, judge_marker
+from grader.delivery.collect import LATE_MARKER, LATE_RULE
 
 TIMESTAMP = "timestamp.txt"
 
@@ -63,10 +64,25 @@ def timestamp_text(when: dt.datetime) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
-def settle_marker(folder: Path, config: CourseConfig, student: str, lesson: str) -> None:
-    """A submission the LMS marked late, without a time: it counts as `marker_days` past its due date."""
-    marker, stamp = Path(folder) / LATE_MARKER, Path(folder) / TIMESTAMP
-    if not marker.exists() or stamp.exists() or lesson not in config.due:
-        return
-    due = config.due[lesson] + (config.extension(student, lesson) or dt.timedelta())
-    stamp.write_text(timestamp_text(due + dt.timedelta(days=config.late.marker_days)) + "\n", encoding="utf-8")
+def settle_marker(folder: Path, config: CourseConfig, student: str, lesson: str) -> MarkerVerdict | None:
+    """A submission the LMS marked late, without a time: the time it counts as made (grader.course.lateness:
+    an extension wins; else `marker_days` past the due date), written where nbgrader reads it, and the rule
+    that decided beside it (late-rule.txt). A time that came with the submission is never replaced; one
+    this function wrote is written again, so an extension granted later is honoured."""
+    folder = Path(folder)
+    marker, stamp, rule = folder / LATE_MARKER, folder / TIMESTAMP, folder / LATE_RULE
+    if not marker.exists() or (stamp.exists() and not rule.exists()):
+        return None
+    verdict = judge_marker(config, student, lesson)
+    if verdict.counts_as is None:
+        stamp.unlink(missing_ok=True)
+    else:
+        stamp.write_text(timestamp_text(verdict.counts_as) + "\n", encoding="utf-8")
+    rule.write_text(verdict.rule + "\n", encoding="utf-8")
+    return verdict
+
+
+def late_rule(folder: Path) -> str:
+    """The rule that gave a submission the LMS marked late its time ("" for any other submission)."""
+    path = Path(folder) / LATE_RULE
+    return path.read_text(encoding="utf-8").strip() if path.exists() else ""

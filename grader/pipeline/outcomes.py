@@ -7,9 +7,11 @@ what happened, and a failure replaces whatever was there before.
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from grader.pipeline.record_log import RecordLog, upgrade
 
 OK = "ok"
 CELLS_RESTORED = "cells restored"
@@ -64,21 +66,50 @@ class Outcome:
         return text
 
 
+# The ledger's record, version by version: SCHEMA_VERSION is what this grader writes, and _UPGRADES[n] turns
+# the fields of a version-n record into version n + 1 (a renamed field is renamed here, never left unreadable).
+# Version 0 is an entry of outcomes.json, the whole-file ledger of earlier graders: the same fields.
+SCHEMA_VERSION = 1
+_UPGRADES: dict[int, Callable[[dict], dict]] = {0: lambda fields: fields}
+
+
+def _key_of(fields: dict) -> str:
+    return Outcome(**fields).key
+
+
 class Ledger:
-    """outcomes.json in the course folder, rewritten atomically after every submission."""
+    """outcomes.jsonl in the course folder: one line appended per graded notebook (grader.pipeline.record_log).
+
+    A course folder graded by an earlier grader has outcomes.json instead; its first load moves it over.
+    """
 
     def __init__(self, course_dir: Path):
-        self.path = Path(course_dir) / "outcomes.json"
+        self.path = Path(course_dir) / "outcomes.jsonl"
+        self.old_path = Path(course_dir) / "outcomes.json"
+        self._log = RecordLog(self.path, SCHEMA_VERSION, _UPGRADES, _key_of)
 
     def load(self) -> dict[str, Outcome]:
-        if not self.path.exists():
-            return {}
-        raw = json.loads(self.path.read_text(encoding="utf-8"))
-        return {key: Outcome(**value) for key, value in raw.items()}
+        self._migrate()
+        return {key: Outcome(**fields) for key, fields in sorted(self._log.records().items())}
+
+    def get(self, key: str) -> Outcome | None:
+        """One outcome by its key (Outcome.key), without building the others."""
+        self._migrate()
+        fields = self._log.get(key)
+        return None if fields is None else Outcome(**fields)
 
     def record(self, outcome: Outcome) -> None:
-        outcomes = self.load()
-        outcomes[outcome.key] = outcome
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps({k: asdict(v) for k, v in sorted(outcomes.items())}, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.record_all([outcome])
+
+    def record_all(self, outcomes: list[Outcome]) -> None:
+        """Several outcomes (an assignment's notebooks) in one write."""
+        self._migrate()
+        self._log.extend([asdict(o) for o in outcomes])
+
+    def _migrate(self) -> None:
+        """outcomes.json (schema version 0) rewritten as the log, then removed: the log wins from then on."""
+        if self.path.exists() or not self.old_path.exists():
+            return
+        raw = json.loads(self.old_path.read_text(encoding="utf-8"))
+        self._log.replace_all([upgrade(fields, 0, SCHEMA_VERSION, _UPGRADES) for fields in raw.values()])
+        self.old_path.unlink()

@@ -48,7 +48,7 @@ def sha_of(path: Path) -> str:
 
 def _kept_outputs(course: Course, student: str, lesson: str, notebook: str, sha: str) -> dict | None:
     """The test cells' outputs of the last grading of this very file (None: there is none to build on)."""
-    before = Ledger(course.course_dir).load().get(Outcome(student, lesson, "", notebook=notebook).key)
+    before = Ledger(course.course_dir).get(Outcome(student, lesson, "", notebook=notebook).key)
     path = course.autograded_notebook(student, lesson, notebook)
     if before is None or before.submission_sha != sha or before.score is None or not path.exists():
         return None

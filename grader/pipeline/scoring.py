@@ -115,6 +115,7 @@ def _finish(api, course: Course, group: list[Executed], facts: dict, limits: Lim
         o.score, o.max_score, o.cells = scores.score, scores.max_score, scores.cells
         o.raw_score, o.penalty, o.days_late = scores.raw, scores.penalty, round(scores.seconds_late / 86400, 3)
         o.pending = scores.pending
+        o.notes += scores.notes  # hand grades that could not be carried over to this grading
         o.status, o.reason = _status_after_run(e.log, e.prepared.restored, limits)
         o.notes += [f"{read}: read from the student's kernel, not the grader's" for read in dict.fromkeys(e.log.kernel_names)]
         out_of_range = [g for g, (got, most) in o.cells.items() if not 0 <= got <= most]

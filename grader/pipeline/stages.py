@@ -83,6 +83,7 @@ def grading_config(course: Course, limits: Limits | None = None) -> Config:
     c.SandboxedExecute.sandbox = limits.sandbox
     c.SandboxedExecute.notebook_timeout = float(limits.notebook_timeout)
     c.SandboxedExecute.max_cell_output = limits.max_cell_output
+    c.SandboxedExecute.max_cell_traffic_mb = limits.max_cell_traffic_mb
     c.SandboxedExecute.skip_ungraded = limits.skip_ungraded
     c.SandboxedExecute.trusted_tests = limits.trusted_tests
     c.SandboxedKernelManager.memory_mb = limits.memory_mb
@@ -101,6 +102,13 @@ from grader.course.folder import Course
 from grader.pipeline.stages import grading_config
 
 c.merge(grading_config(Course.at({repo!r}, {course_dir!r}, {db_url!r})))
+
+# Submissions render cleaned; feedback uses the grader's page; the formgrader's pages get a CSP.
+from grader.patches.formgrader_csp import install as install_formgrader_policy
+from grader.reports.feedback import feedback_page_config
+
+c.merge(feedback_page_config())
+install_formgrader_policy()
 """
 CONFIG_MARKER = "# Written by `grader`"
 

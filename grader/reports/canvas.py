@@ -5,7 +5,9 @@ SIS Login ID, Section, then one column per assignment. A column named like an ex
 ("Lesson 01 (12345)", as Canvas exports it) fills that assignment; any other name creates a new one, so
 nothing but assignments follows the five. A second row that starts with "Points Possible" gives each
 assignment's maximum. An empty cell leaves a grade unset: a submission that was not scored (withheld for
-review, unreadable, failed) is exported empty, never 0.
+review, unreadable, failed) is exported empty, never 0; so is a lesson whose answers in words are still to
+grade by hand, unless the instructor asks for its autograded part (`grader report --with-pending`): a partial
+score must not read as final (grader.reports.grades says which lessons were held back).
 
 Students are matched to Canvas's own rows through its gradebook export (course.toml [lms] canvas_roster):
 by the user id in the names of Canvas's submission download (grader.delivery.collect keeps it), else by SIS Login

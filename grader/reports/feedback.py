@@ -4,6 +4,10 @@ nbgrader's generate_feedback renders the autograded notebook, which holds the hi
 put them back to run them) and tracebacks quoting their lines. HideHiddenTests runs first in its
 pipeline: it cuts the hidden region and turns each error in a test cell into the test's name, what
 differed and the hint from the check's message.
+
+The page is the grader's own template (grader/reports/templates/course_feedback): a summary naming each
+test, messages wrapped in full, math as MathML, a few kilobytes of style and no script; student outputs and
+markdown are cleaned first (grader.reports.safe_render).
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import html
 from pathlib import Path
 
 from nbgrader import utils
+from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import ClearHiddenTests
+from traitlets import Bool
+from traitlets.config import Config
 
 from grader.course.folder import Course
 from grader.course.nbgrader_api import make_api
@@ -23,8 +30,10 @@ from grader.integrity.rebuild import MODEL_ANSWER
 from grader.pipeline import outcomes as st
 from grader.pipeline.outcomes import Ledger
 from grader.pipeline.stages import grading_config
+from grader.reports.safe_render import rendering_config
 
 HIDDEN_NOTE = "# Hidden tests ran here; their code is not shown."
+PENDING = "feedback_pending"  # cell metadata (read by the template): an answer to grade by hand, no grade yet
 
 
 class HideHiddenTests(ClearHiddenTests):
@@ -49,6 +58,47 @@ class HideHiddenTests(ClearHiddenTests):
         return cell, resources
 
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def feedback_page_config() -> Config:
+    """The feedback exporter's settings: the grader's page template and the cleaning of student markup.
+    Scoped to GenerateFeedback, so merging it into the course's config leaves the formgrader's pages alone."""
+    c = rendering_config()
+    c.GenerateFeedback.HTMLExporter.template_name = "course_feedback"
+    c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+    c.GenerateFeedback.HTMLExporter.preprocessors = ["grader.reports.safe_render.SanitizeSubmission",
+                                                     "grader.reports.feedback.MarkPending"]
+    c.GenerateFeedback.HTMLExporter.filters = {
+        "markdown2html": "grader.reports.safe_render.markdown2html",
+        "clean_student_html": "grader.reports.sanitize.clean_html",
+        "code_html": "grader.reports.highlight.code_html",
+    }
+    return c
+
+
+class MarkPending(Preprocessor):
+    """Mark each answer still waiting for a grade by hand, so its page says pending rather than 0."""
+
+    enabled = Bool(True, help="on unless turned off by name").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        with Gradebook(info["db_url"]) as gradebook:
+            for cell in nb.cells:
+                if not utils.is_grade(cell):
+                    continue
+                grade_id = cell.metadata["nbgrader"]["grade_id"]
+                try:
+                    grade = gradebook.find_grade(grade_id, info["notebook"], info["assignment"], info["student"])
+                except MissingEntry:
+                    continue
+                cell.metadata[PENDING] = bool(grade.needs_manual_grade)
+        return nb, resources
+
+
 def _status_page(outcome) -> str:
     return (f"<html><head><meta charset='utf-8'><title>{html.escape(outcome.lesson)}</title></head><body>"
             f"<h1>{html.escape(outcome.lesson)}</h1><p>Your submission could not be graded: "
@@ -63,7 +113,9 @@ def generate_feedback(course: Course, lessons=None, students=None) -> list[Path]
               if o.lesson in lessons and (not students or o.student in students)]
     if not chosen:
         raise GraderError("no graded submissions to give feedback on: run `grader autograde` first")
-    api = make_api(course, grading_config(course))
+    config = grading_config(course)
+    config.merge(feedback_page_config())
+    api = make_api(course, config)
     pages = []
     by_submission = {}
     for outcome in sorted(chosen, key=lambda o: o.key):

@@ -4,8 +4,10 @@ The detector is copydetect (winnowed fingerprints of tokenized code, names of va
 classes replaced, so renaming and reordering do not hide a copy). Compared are the students' own answer
 cells only. Code the course itself wrote is removed first: every definition that is the release's given
 code, the answer key's (the solutions) or one of the bug bank's common mistakes, and then any fragment of
-them (copydetect's boilerplate); sharing those is no evidence of copying between students. Pairs above the threshold are listed in reports/similarity_<lesson>.csv, and the
-detector's side-by-side HTML is reports/similarity_<lesson>.html. A pair is a reason to look, not a verdict.
+them (copydetect's boilerplate); sharing those is no evidence of copying between students. Pairs above the
+threshold are listed in reports/similarity_<lesson>.csv, and reports/similarity_<lesson>.html shows them by
+student name with their code side by side (grader.reports.similarity_page). A lesson that fewer than two
+students answered has nothing to compare, and no report. A pair is a reason to look, not a verdict.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import ast
 import csv
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course.cellcode import parse_cell
@@ -32,6 +34,24 @@ class Pair:
     second: str
     first_share: float   # of the first student's code that matches the second's
     second_share: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A pair above the threshold as the report shows it: the shared tokens and each side's code, the shared
+    parts marked (escaped by copydetect, cleaned again before the page shows it)."""
+    pair: Pair
+    tokens: int
+    first_code: str
+    second_code: str
+
+
+@dataclass(frozen=True)
+class Detection:
+    students: list[str]       # whose answers were compared
+    shares: list[float]       # every compared pair's larger share, for the page's histogram
+    evidence: list[Evidence]  # the pairs above the threshold
+    only_course_code: list[str] = field(default_factory=list)  # handed in nothing beyond the course's code
 
 
 def _definitions(source: str) -> list[ast.stmt]:
@@ -82,15 +102,18 @@ def compare(course: Course, lesson: str, threshold: float = DEFAULT_THRESHOLD,
     """Pairs of students whose answers to `lesson` overlap by at least `threshold` of either one's code and
     by at least `min_tokens` tokens (a few shared lines between small remainders are no evidence)."""
     out_dir = Path(out_dir) if out_dir else course.reports_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
+    handed_in = [s for s in course.students()
+                 if any(course.submitted_notebook(s, lesson, nb).exists() for nb in course.notebooks(lesson))]
+    if len(handed_in) < 2:  # nobody or one student handed it in: nothing to compare, nothing written
+        return []
     with tempfile.TemporaryDirectory(prefix="grader-similarity-") as tmp:
         students_dir, boilerplate_dir = Path(tmp) / "students", Path(tmp) / "course"
         students_dir.mkdir()
         boilerplate_dir.mkdir()
         course_dumps, course_text = _course_code(course, lesson)
         (boilerplate_dir / "course.py").write_text("\n\n".join(course_text), encoding="utf-8")
-        written = 0
-        for student in course.students():
+        written = []
+        for student in handed_in:
             parts = []
             for notebook in course.notebooks(lesson):
                 path = course.submitted_notebook(student, lesson, notebook)
@@ -100,29 +123,41 @@ def compare(course: Course, lesson: str, threshold: float = DEFAULT_THRESHOLD,
                     continue
             if any(parts):
                 (students_dir / f"{student}.py").write_text("\n\n".join(parts), encoding="utf-8")
-                written += 1
-        result = _detect(students_dir, boilerplate_dir, lesson, threshold, out_dir, min_tokens) if written >= 2 else []
+                written.append(student)
+        only_course_code = [s for s in handed_in if s not in written]
+        if len(written) < 2:  # at most one wrote code of their own: no pair to compare
+            detection = Detection(written, [], [], only_course_code)
+        else:
+            detection = _detect(students_dir, boilerplate_dir, threshold, min_tokens, only_course_code)
+    result = [e.pair for e in detection.evidence]
+    out_dir.mkdir(parents=True, exist_ok=True)
     _write_csv(out_dir / f"similarity_{lesson}.csv", result)
+    from grader.reports.similarity_page import write_page
+
+    write_page(out_dir / f"similarity_{lesson}.html", lesson, detection, threshold, min_tokens)
     return result
 
 
-def _detect(students_dir: Path, boilerplate_dir: Path, lesson: str, threshold: float, out_dir: Path,
-            min_tokens: int) -> list[Pair]:
+def _detect(students_dir: Path, boilerplate_dir: Path, threshold: float, min_tokens: int,
+            only_course_code: list[str]) -> Detection:
+    """What copydetect found, by student name (never its file paths)."""
     from copydetect import CopyDetector
 
     detector = CopyDetector(test_dirs=[str(students_dir)], boilerplate_dirs=[str(boilerplate_dir)],
-                            extensions=["py"], display_t=threshold, silent=True, autoopen=False,
-                            out_file=str(out_dir / f"similarity_{lesson}.html"))
+                            extensions=["py"], display_t=threshold, silent=True, autoopen=False)
     detector.run()
+    names = [Path(f).stem for f in detector.test_files]
+    matrix = detector.similarity_matrix
+    shares = [float(max(matrix[i, j, 0], matrix[i, j, 1]))
+              for i in range(len(names)) for j in range(i + 1, len(names)) if matrix[i, j, 0] >= 0]
     found = {}
-    for s1, s2, f1, f2, _, _, overlap in detector.get_copied_code_list():
+    for s1, s2, f1, f2, code1, code2, overlap in detector.get_copied_code_list():
         a, b = Path(f1).stem, Path(f2).stem
         if max(s1, s2) >= threshold and overlap >= min_tokens:
-            found[tuple(sorted((a, b)))] = (s1, s2) if a < b else (s2, s1)
-    pairs = sorted(found.items())
-    result = [Pair(a, b, round(float(sa), 3), round(float(sb), 3)) for (a, b), (sa, sb) in pairs]
-    detector.generate_html_report()
-    return result
+            ordered = (a, b, s1, s2, code1, code2) if a < b else (b, a, s2, s1, code2, code1)
+            found[ordered[:2]] = Evidence(Pair(ordered[0], ordered[1], round(float(ordered[2]), 3),
+                                               round(float(ordered[3]), 3)), int(overlap), ordered[4], ordered[5])
+    return Detection(sorted(names), shares, [found[key] for key in sorted(found)], only_course_code)
 
 
 def _write_csv(path: Path, result: list[Pair]) -> None:

@@ -9,11 +9,13 @@ under `pytest -n 2 --dist loadfile`: one file, one worker).
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import time
 
 import pytest
 from nbgrader.api import Gradebook
+
+from grader.pipeline.outcomes import Ledger
 
 import synthetic_widgets
 import tally
@@ -185,8 +187,13 @@ def test_validate_names_the_failures_of_a_blank_lesson(lesson, student):
     tally.note(f"{lesson}: Validate on the blank notebook: {result.title!r}, {result.failed_cells} failing cell(s)")
 
 
+def _ledger(course_dir) -> dict:
+    """The demo's outcomes as plain dicts, keyed as the ledger keys them."""
+    return {key: dataclasses.asdict(o) for key, o in Ledger(course_dir).load().items()}
+
+
 def test_formgrader_shows_the_sample_class_graded(instructor, demo_course):
-    outcomes = json.loads((demo_course / "outcomes.json").read_text())
+    outcomes = _ledger(demo_course)
     lesson = next(iter(outcomes.values()))["lesson"]
     instructor.open_lab()
     page = instructor.page
@@ -221,7 +228,7 @@ def test_formgrader_shows_the_sample_class_graded(instructor, demo_course):
 
 
 def test_answers_in_words_wait_for_the_instructor_in_the_formgrader(instructor, demo_course):
-    outcomes = json.loads((demo_course / "outcomes.json").read_text())
+    outcomes = _ledger(demo_course)
     waiting = [o for o in outcomes.values() if o.get("pending") and o["score"] is not None]
     assert waiting, "the demo class has no answer in words left for the formgrader"
     outcome = waiting[0]
