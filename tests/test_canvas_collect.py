@@ -173,3 +173,50 @@ def test_students_are_named_in_course_toml_by_id_user_id_or_login(term, tmp_path
     (course_dir / "course.toml").write_text(COURSE_TOML + EXTENSION.format(who="zed") + '\n[students]\nids = ["zed"]\n')
     assert Course.at(repo, course_dir).config().extension("zed", LESSON) == dt.timedelta(days=3), \
         "a student listed in [students] who has not handed anything in yet"
+
+
+@pytest.mark.slow
+def test_the_download_graded_end_to_end_gives_each_student_their_latest_score_and_fair_penalty(term, tmp_path):
+    """The same kind of download with real notebooks, collected and graded: the latest attempt is the one
+    scored, namesakes are scored apart, the extension wins over the LATE marker, the LATE file without one
+    loses marker_days x per_day."""
+    from grader.course import samples
+    from grader.course.limits import Limits
+    from grader.delivery.release import prepare_assignments
+    from grader.pipeline.autograde import autograde
+
+    repo, course_dir, base = term
+    maker = Course.at(repo, tmp_path / "maker")  # a course folder without course.toml, to write the notebooks
+    prepare_assignments(maker, [LESSON])
+    right = samples.filled_in(maker, LESSON)
+    wrong = samples.plant(right, "double", "def double(x):\n    return x + 1\n")
+    files = {  # file -> the notebook handed in
+        f"lovelaceada_101_5001_{LESSON}.ipynb": wrong,
+        f"lovelaceada_101_5002_{LESSON}-1.ipynb": wrong,
+        f"lovelaceada_101_5003_{LESSON}-2.ipynb": right,    # the latest attempt, the only one scored
+        f"smithjohn_2001_5101_{LESSON}.ipynb": right,
+        f"smithjohn_2002_5102_{LESSON}.ipynb": wrong,       # the namesake is another person, scored apart
+        f"brownben_LATE_102_5201_{LESSON}.ipynb": right,    # LATE, but within the extension
+        f"youngcy_LATE_103_5301_{LESSON}.ipynb": right,     # LATE, no extension: marker_days x per_day
+    }
+    download = tmp_path / "graded.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        for name, nb in files.items():
+            zf.writestr(name, nbformat_text(nb))
+    assert main(base + ["collect", str(download)]) == 1, "the two earlier attempts are listed as not taken"
+    course = Course.at(repo, course_dir)
+    prepare_assignments(course, [LESSON])
+    outcomes = {o.student: o for o in autograde(course, [LESSON], limits=Limits(cell_timeout=30), workers=2)}
+    full = outcomes["lovelaceada"].auto_max
+    expected = {  # student -> (score, penalty), from the files above and the course.toml of the fixture
+        "lovelaceada": (full, 0.0), "smithjohn-2001": (full, 0.0), "smithjohn-2002": (0.0, 0.0),
+        "brownben": (full, 0.0), "youngcy": (round(full * 0.9, 6), round(full * 0.1, 6)),
+    }
+    got = {s: (round(o.score, 6), round(o.penalty or 0.0, 6)) for s, o in outcomes.items()}
+    assert got == expected
+
+
+def nbformat_text(nb) -> str:
+    import nbformat
+
+    return nbformat.writes(nb)
