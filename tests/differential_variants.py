@@ -12,8 +12,6 @@ import ast
 import copy
 from dataclasses import dataclass
 
-import nbformat
-
 from grader.bug_bank import bugs_for
 from grader.boundary.plan import bound_at_top
 from grader.bug_bank.visible import _filled_release
@@ -21,7 +19,7 @@ from grader.course import samples
 from grader.course.cellcode import parse_cell
 from grader.course.folder import Course
 from grader.course.notebooks import is_test_cell, nbgrader_meta, read_notebook
-from test_honest_styles import HONEST, _index, sections
+from test_honest_styles import HONEST, with_style
 
 COURSE = Course.at()
 SKIP = "skip_in_grading"
@@ -91,15 +89,7 @@ def common_setup(notebooks: list[tuple[Cell, ...]]) -> int:
 
 def honest_notebook(base, function: str, source: str):
     """The filled-in release with one honest student's changes (as tests/test_honest_styles.py makes them)."""
-    nb = copy.deepcopy(base)
-    for kind, target, code in sections(function, source):
-        if kind == "answer":
-            nb = samples.plant(nb, target, code)
-        elif kind == "replace":
-            nb.cells[_index(nb, target)].source = code
-        else:
-            nb.cells.insert(_index(nb, target) + (kind == "after"), nbformat.v4.new_code_cell(code))
-    return nb
+    return with_style(copy.deepcopy(base), function, source)
 
 
 def lesson_run(lesson: str, extra: dict[str, object] | None = None, only=None) -> LessonRun:

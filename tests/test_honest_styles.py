@@ -2248,7 +2248,11 @@ def _index(nb, grade_id: str) -> int:
 
 def honest_submission(course: Course, lesson: str, function: str, source: str):
     """The released notebook with the solutions filled in, then this student's changes."""
-    nb = samples.filled_in(course, lesson)
+    return with_style(samples.filled_in(course, lesson), function, source)
+
+
+def with_style(nb, function: str, source: str):
+    """`nb` with one honest student's sections applied (answers planted, cells replaced or added)."""
     for kind, target, code in sections(function, source):
         if kind == "answer":
             nb = samples.plant(nb, target, code)
